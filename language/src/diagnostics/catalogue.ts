@@ -73,6 +73,13 @@ export const syntaxCatalogue = {
     explanation:
       "Expressions, lists and blocks may nest only so deep, so that a hostile input cannot overflow the compiler's stack. No real manifest comes close to the limit; flatten the structure, for instance by naming part of it as a `validator`.",
   },
+  E0011: {
+    severity: "error",
+    name: "curly-quotes",
+    message: msg`This string is in typographic quotes.`,
+    explanation:
+      'Strings are written in straight double quotes (`"…"`). Typographic quotes (`“…”`), which word processors and some chat tools put in automatically, are not string delimiters. Replace them with `"`; the quick fix does it.',
+  },
   E0100: {
     severity: "error",
     name: "expected-token",

@@ -87,6 +87,7 @@ function unexpectedCharacters(bad: string, offset: number): Diagnostic {
   else if (/[\u0080-\uFFFF]/.test(bad) && /^\p{L}/u.test(bad)) help = "names are ASCII letters, digits and `_`";
   else if (bad.includes("'")) help = 'strings use double quotes: `"…"`';
   else if (bad.includes("#")) help = "comments start with `//`";
+  else if (bad.includes("\u2026")) help = "`…` is a placeholder in prose: write the value out in full";
   return syntaxDiagnostic("E0001", { what, text: shown }, where, help === undefined ? {} : { help });
 }
 
@@ -96,11 +97,22 @@ function checkLiteral(token: IToken, diagnostics: Diagnostic[]): void {
     case T.UnterminatedString:
       checkString(token, diagnostics);
       return;
+    case T.CurlyQuotedString: {
+      const straight = '"' + token.image.slice(1, -1) + '"';
+      diagnostics.push(
+        syntaxDiagnostic("E0011", {}, range(token), {
+          help: "use straight double quotes: `" + straight + "`",
+          fixes: [{ title: "Use straight quotes", edits: [{ range: range(token), newText: straight }] }],
+        }),
+      );
+      return;
+    }
     case T.HexLiteral: {
-      const digits = token.image.length - 2;
+      const digits = hexDigitCount(token.image);
       if (digits > 16 && digits !== 64 && digits !== 96) {
         diagnostics.push(syntaxDiagnostic("E0006", { digits: String(digits) }, range(token)));
       }
+      checkUnderscores(token, diagnostics);
       return;
     }
     case T.IntegerLiteral:
@@ -119,22 +131,32 @@ function checkLiteral(token: IToken, diagnostics: Diagnostic[]): void {
 }
 
 function badNumberHelp(text: string): string {
-  if (/^\d[\d_]*[A-Za-z]+$/.test(text)) return "duration units are `ms`, `s`, `m`, `h` and `d`, written right after the number (`5m`)";
-  if (/^\d+(\.\d+)?e/i.test(text)) return "there are no floats: write the decimal out (`0.001`)";
+  if (/^0x$/i.test(text)) return "write the hex digits right after `0x`";
   if (/^0x/i.test(text)) return "hex digits are `0`–`9` and `a`–`f`";
+  if (/^\d+(\.\d+)?e/i.test(text)) return "there are no floats: write the decimal out (`0.001`)";
+  if (/^\d[\d_]*[A-Za-z]+$/.test(text)) return "duration units are `ms`, `s`, `m`, `h` and `d`, written right after the number (`5m`)";
   return "write an integer (`42`), a decimal (`0.55`) or a duration (`2s`)";
+}
+
+/** Hex digits after `0x`, underscores not counted. */
+export function hexDigitCount(text: string): number {
+  let digits = 0;
+  for (let i = 2; i < text.length; i++) if (text.charCodeAt(i) !== 95) digits++;
+  return digits;
 }
 
 function checkUnderscores(token: IToken, diagnostics: Diagnostic[]): void {
   const text = token.image;
   if (!text.includes("_")) return;
-  if (/_(?![0-9])|(?<![0-9])_/.test(text)) {
+  const misplaced = token.tokenType === T.HexLiteral ? /_(?![0-9A-Fa-f])|(?<![0-9A-Fa-f])_/.test(text.slice(2)) : /_(?![0-9])|(?<![0-9])_/.test(text);
+  if (misplaced) {
     diagnostics.push(syntaxDiagnostic("E0008", { text: "`" + text + "`" }, range(token)));
   }
 }
 
 /** Decodes a string literal's value; reports bad escapes and a missing closing quote. */
 export function decodeString(raw: string, start: number, diagnostics?: Diagnostic[]): string {
+  if (/^[\u201C-\u201F]/.test(raw)) return raw.slice(1, -1);
   const terminated = raw.length >= 2 && raw.endsWith('"') && !endsWithEscape(raw);
   const body = raw.slice(1, terminated ? -1 : undefined);
   if (!body.includes("\\")) return body;

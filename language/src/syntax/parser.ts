@@ -14,7 +14,7 @@
 // plain `if`s only decide what to *report*, never what to consume.
 import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import type * as A from "./ast.js";
-import { decodeString } from "./lexer.js";
+import { decodeString, hexDigitCount } from "./lexer.js";
 import * as T from "./tokens.js";
 import { syntaxDiagnostic } from "../diagnostics/catalogue.js";
 import type { Diagnostic, DiagnosticExtras } from "../diagnostics/diagnostic.js";
@@ -44,6 +44,7 @@ const K = T.Keyword;
 const literalTypes: ReadonlySet<TokenType> = new Set([
   T.StringLiteral,
   T.UnterminatedString,
+  T.CurlyQuotedString,
   T.IntegerLiteral,
   T.DecimalLiteral,
   T.HexLiteral,
@@ -82,7 +83,7 @@ export function describeToken(token: IToken | undefined): string {
   const type = token.tokenType;
   if (type === T.Identifier) return "`" + token.image + "`";
   if (keywordTypes.has(type)) return "the keyword `" + token.image + "`";
-  if (type === T.StringLiteral || type === T.UnterminatedString) return "a string";
+  if (type === T.StringLiteral || type === T.UnterminatedString || type === T.CurlyQuotedString) return "a string";
   if (literalTypes.has(type)) return "`" + (token.image.length > 24 ? token.image.slice(0, 20) + "…" : token.image) + "`";
   return "`" + token.image + "`";
 }
@@ -474,7 +475,11 @@ class CoalParser extends EmbeddedActionsParser {
   private nameOrMissing(index: number, what: string): A.Identifier | undefined {
     const next = this.LA(1);
     if (!this.RECORDING_PHASE && next.tokenType !== T.Identifier) {
-      if (keywordTypes.has(next.tokenType) && !topLevelStarts.has(next.tokenType) && followsName(this.LA(2).tokenType)) {
+      const after = this.LA(2).tokenType;
+      // A declaring keyword right after another is taken as a name only if what follows says so
+      // (`record record {`); otherwise it starts the next declaration.
+      const nameLike = topLevelStarts.has(next.tokenType) ? after === T.LBrace || after === T.Equals : followsName(after);
+      if (keywordTypes.has(next.tokenType) && nameLike) {
         this.report(syntaxDiagnostic("E0106", { keyword: "`" + next.image + "`" }, this.tokenRange(next), { help: `choose another name, such as \`${next.image}_\`` }), next);
         this.junkTokens.add(this.indexOf(next));
         this.SKIP_TOKEN();
@@ -488,7 +493,8 @@ class CoalParser extends EmbeddedActionsParser {
 
   /** A type, or nothing with E0104 (the caller has set `where`). */
   private typeOrMissing(index: number): A.TypeRef | undefined {
-    if (!this.RECORDING_PHASE && this.LA(1).tokenType !== T.Identifier) {
+    // A name followed by `:` is the next field, not this field's type.
+    if (!this.RECORDING_PHASE && (this.LA(1).tokenType !== T.Identifier || this.LA(2).tokenType === T.Colon)) {
       const found = this.LA(1);
       this.report(
         keywordTypes.has(found.tokenType) && !topLevelStarts.has(found.tokenType)
@@ -499,6 +505,19 @@ class CoalParser extends EmbeddedActionsParser {
       return undefined;
     }
     return this.subrule(index, this.typeRef);
+  }
+
+  /** The `:` after a name; if it is missing, one E0100 naming it, with a fix that inserts it. */
+  private colonAfter(index: number, name: A.Identifier | undefined): void {
+    const colon = this.option(index, () => this.consume(index, T.Colon));
+    if (colon !== undefined || this.RECORDING_PHASE) return;
+    const at = name?.end ?? this.offsetOf(this.LA(1));
+    const range = { start: at, end: at };
+    this.report(
+      syntaxDiagnostic("E0100", { expected: name === undefined ? "`:`" : "`:` after `" + name.text + "`", found: describeToken(this.LA(1)) }, range, {
+        fixes: [{ title: "Insert `:`", edits: [{ range, newText: ":" }] }],
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -623,7 +642,7 @@ class CoalParser extends EmbeddedActionsParser {
       const node = this.begin<A.FieldDecl>("FieldDecl");
       if (doc !== undefined) node.doc = doc;
       node.name = this.ident(this.CONSUME(T.Identifier));
-      this.CONSUME(T.Colon);
+      this.colonAfter(2, node.name);
       this.setWhere(where.forField, node.name.text);
       const type = this.typeOrMissing(1);
       if (type !== undefined) node.type = type;
@@ -838,7 +857,7 @@ class CoalParser extends EmbeddedActionsParser {
       if (keyword.tokenType === K.collection) (node as { kind: string }).kind = "CollectionMember";
       const name = this.nameOrMissing(1, `the ${keyword.image}`);
       if (name !== undefined) node.name = name;
-      this.CONSUME(T.Colon);
+      this.colonAfter(3, name);
       this.setWhere(name === undefined ? where.here : where.forName, name?.text);
       const type = this.typeOrMissing(2);
       if (type !== undefined) node.type = type;
@@ -892,7 +911,7 @@ class CoalParser extends EmbeddedActionsParser {
       const node = this.begin<A.ContentField>("ContentField");
       if (doc !== undefined) node.doc = doc;
       node.name = this.ident(this.CONSUME(T.Identifier));
-      this.CONSUME(T.Colon);
+      this.colonAfter(3, node.name);
       this.OPTION({
         GATE: () => this.LA(1).tokenType === T.Identifier && (this.LA(2).tokenType === T.LAngle || this.LA(2).tokenType === T.Equals),
         DEF: () => {
@@ -1040,7 +1059,7 @@ class CoalParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const token = this.CONSUME7(T.HexLiteral);
-          return token.image?.length <= 18 ? this.literal("IntegerLiteral", token) : this.literal("HexLiteral", token);
+          return hexDigitCount(token.image ?? "") <= 16 ? this.literal("IntegerLiteral", token) : this.literal("HexLiteral", token);
         },
       },
       {
@@ -1244,7 +1263,7 @@ class CoalParser extends EmbeddedActionsParser {
           const field = this.begin<A.Property>("Property");
           if (doc !== undefined) field.doc = doc;
           field.name = this.ident(this.CONSUME(T.Identifier));
-          this.CONSUME(T.Colon);
+          this.colonAfter(5, field.name);
           this.setWhere(where.forField, field.name.text);
           const value = this.SUBRULE(this.value);
           if (value !== undefined) field.value = value;

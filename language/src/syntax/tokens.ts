@@ -76,6 +76,16 @@ export const UnterminatedString = createToken({
   label: "a string",
 });
 
+/** A string in typographic quotes (`“…”`), as word processors write them: one token, one
+ *  diagnostic with a fix, instead of two stray characters around a name. */
+export const CurlyQuotedString = createToken({
+  name: "CurlyQuotedString",
+  pattern: /[\u201C\u201D\u201E\u201F][^\u201C\u201D\u201E\u201F"\n\r]*[\u201C\u201D\u201E\u201F]/,
+  start_chars_hint: [0x201c, 0x201d, 0x201e, 0x201f],
+  categories: [StringLiteral],
+  label: "a string",
+});
+
 const digitStarts = [..."-0123456789"].map((c) => c.charCodeAt(0));
 export const Duration = createToken({
   name: "Duration",
@@ -85,7 +95,7 @@ export const Duration = createToken({
 });
 export const HexLiteral = createToken({
   name: "HexLiteral",
-  pattern: /0x[0-9A-Fa-f]+(?![A-Za-z0-9_.])/,
+  pattern: /0x[0-9A-Fa-f][0-9A-Fa-f_]*(?![A-Za-z0-9_.])/,
   start_chars_hint: [48],
   label: "a hex literal",
 });
@@ -104,7 +114,7 @@ export const IntegerLiteral = createToken({
 /** Anything else that starts like a number (`5min`, `1.2.3`, `0xzz`): one token, one diagnostic. */
 export const BadNumber = createToken({
   name: "BadNumber",
-  pattern: /-?[0-9][A-Za-z0-9_.]*/,
+  pattern: /-?[0-9](?:[A-Za-z0-9_.]|(?<=[0-9.][eE])[+-])*/,
   start_chars_hint: digitStarts,
   label: "a number",
 });
@@ -133,6 +143,7 @@ export const allTokens: TokenType[] = [
   UnterminatedBlockComment,
   StringLiteral,
   UnterminatedString,
+  CurlyQuotedString,
   Duration,
   HexLiteral,
   DecimalLiteral,
