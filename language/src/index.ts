@@ -6,3 +6,7 @@ export { lex, type LexResult } from "./syntax/lexer.js";
 export { keywordNames, type KeywordName } from "./syntax/tokens.js";
 export * from "./diagnostics/diagnostic.js";
 export { syntaxCatalogue, syntaxDiagnostic, type SyntaxCode } from "./diagnostics/catalogue.js";
+export { format, type FormatResult } from "./format/format.js";
+export { printFile, printDocument, defaultPrintWidth, type FormatOptions } from "./format/printer.js";
+export { LineMap, type Position } from "./text/line-map.js";
+export { renderDiagnostic, renderDiagnostics, diagnosticToJson, type JsonDiagnostic, type SourceLookup, type RenderOptions } from "./diagnostics/render.js";
