@@ -1,0 +1,36 @@
+// The `coalc` process: real streams, the file system, and the exit code.
+import { closeSync, chmodSync, fsyncSync, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { NodeHost } from "../node-host.js";
+import { main } from "./main.js";
+import type { CliIo } from "./io.js";
+
+function atomicWrite(path: string, text: string): void {
+  const temporary = `${path}.coalc-${process.pid}.tmp`;
+  const mode = statSync(path).mode;
+  const fd = openSync(temporary, "w", mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(temporary, mode);
+  renameSync(temporary, path);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const io: CliIo = {
+  stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
+  stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+  readStdin,
+  env: process.env,
+  host: new NodeHost(),
+  writeFile: atomicWrite,
+};
+
+process.exitCode = await main(process.argv.slice(2), io);

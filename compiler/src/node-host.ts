@@ -1,0 +1,60 @@
+// The one adapter from the compiler's host interface to the real file system.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { defaultMaxFileLength } from "@coal/language";
+import { HostError, type CompilerHost, type DirectoryEntry, type EntryKind, type HostErrorReason } from "./host.js";
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export class NodeHost implements CompilerHost {
+  readFile(path: string): string {
+    try {
+      const bytes = readFileSync(path);
+      if (bytes.length > defaultMaxFileLength * 3) throw new HostError(path, "too-large");
+      return decoder.decode(bytes);
+    } catch (error) {
+      throw toHostError(path, error);
+    }
+  }
+
+  stat(path: string): EntryKind | undefined {
+    try {
+      const stats = statSync(path);
+      return stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
+    } catch {
+      return undefined;
+    }
+  }
+
+  readDirectory(path: string): readonly DirectoryEntry[] {
+    try {
+      return readdirSync(path, { withFileTypes: true }).map((entry) => {
+        let kind: EntryKind = entry.isFile() ? "file" : entry.isDirectory() ? "directory" : "other";
+        // Follow symbolic links to see what they point at.
+        if (entry.isSymbolicLink()) kind = this.stat(join(path, entry.name)) ?? "other";
+        return { name: entry.name, kind };
+      });
+    } catch (error) {
+      throw toHostError(path, error);
+    }
+  }
+
+  join(...segments: string[]): string {
+    return join(...segments);
+  }
+}
+
+function toHostError(path: string, error: unknown): HostError {
+  if (error instanceof HostError) return error;
+  if (error instanceof TypeError) return new HostError(path, "not-utf8");
+  const code = (error as NodeJS.ErrnoException).code;
+  const reasons: Record<string, HostErrorReason> = {
+    ENOENT: "not-found",
+    EACCES: "permission-denied",
+    EPERM: "permission-denied",
+    EISDIR: "is-a-directory",
+    ENOTDIR: "not-a-directory",
+  };
+  const reason: HostErrorReason = (code === undefined ? undefined : reasons[code]) ?? "other";
+  return new HostError(path, reason, reason === "other" ? ((error as Error).message ?? String(error)) : undefined);
+}
