@@ -15,7 +15,7 @@ import type * as A from "../syntax/ast.js";
 import { attachComments, type AttachedComment, type CommentMap } from "./comments.js";
 
 type Doc = builders.Doc;
-const { group, indent, align, line, softline, hardline, lineSuffix, breakParent, join, ifBreak } = builders;
+const { group, indent, align, line, softline, hardline, lineSuffix, lineSuffixBoundary, breakParent, join, ifBreak } = builders;
 
 export interface FormatOptions {
   /** Preferred maximum line width. Default 100. */
@@ -49,35 +49,46 @@ class Printer {
   // -------------------------------------------------------------------------------------------
   // Comments
 
-  /** A node with its leading and trailing comments. */
-  private withComments(node: A.Node | undefined, doc: Doc): Doc {
+  /** A node with its leading and trailing comments. `lineStart` says the node begins a line
+   *  when printed (members of a block, items of a broken list, top-level items).
+   *
+   *  A comment that ended its line in the source ends its line in the output. Before a node that
+   *  starts a line, it is printed on its own line; before a node that prints mid-line, it moves
+   *  the node to a new, indented line after it; after a node, it is deferred to the end of the
+   *  line (`lineSuffix`). Comments are emitted strictly in order, and every one except an own-
+   *  line trailing comment (which carries its own line break) is preceded by `lineSuffixBoundary`,
+   *  which flushes a pending deferred comment first — so comments never merge or change order.
+   *  Blank lines around comments are kept only between list elements. */
+  private withComments(node: A.Node | undefined, doc: Doc, lineStart = false): Doc {
     if (node === undefined) return doc;
     const attached = this.comments.get(node);
     if (attached === undefined) return doc;
     const parts: Doc[] = [];
+    const leading: Doc[] = [];
     for (const comment of attached.leading) {
       this.printed.add(comment);
       const text = commentText(comment);
-      if (comment.comment.style === "block" && comment.placement === "inline") {
-        parts.push(text, " ");
+      if (!endsLine(comment)) {
+        leading.push(lineSuffixBoundary, text, " ");
       } else {
-        parts.push(text, hardline);
-        if (comment.blankLineAfter && comment.placement === "ownLine") parts.push(hardline);
+        leading.push(lineSuffixBoundary, text, hardline);
+        if (lineStart && comment.blankLineAfter && comment.onListElement && comment.placement === "ownLine") leading.push(hardline);
       }
     }
-    parts.push(doc);
+    // A node that prints mid-line, with comments before it that end their lines, moves to a line
+    // of its own (indented), after those comments.
+    if (!lineStart && attached.leading.some(endsLine)) parts.push(indent([hardline, ...leading, doc]));
+    else parts.push(...leading, doc);
     for (const comment of attached.trailing) {
       this.printed.add(comment);
       const text = commentText(comment);
       if (comment.placement === "ownLine") {
-        parts.push(hardline);
-        if (comment.blankLineBefore) parts.push(hardline);
-        parts.push(text);
-        if (comment.comment.style !== "block") parts.push(breakParent);
-      } else if (comment.comment.style === "block") {
-        parts.push(" ", text);
+        const blank = comment.blankLineBefore && comment.onListElement ? [hardline] : [];
+        parts.push(lineSuffix([hardline, ...blank, text]), breakParent);
+      } else if (endsLine(comment)) {
+        parts.push(lineSuffixBoundary, lineSuffix([" ", text]), breakParent);
       } else {
-        parts.push(lineSuffix([" ", text]), breakParent);
+        parts.push(lineSuffixBoundary, " ", text);
       }
     }
     return parts;
@@ -88,12 +99,25 @@ class Printer {
     const attached = this.comments.get(node)?.dangling ?? [];
     return attached.map((comment) => {
       this.printed.add(comment);
-      return commentText(comment);
+      return [lineSuffixBoundary, commentText(comment)];
+    });
+  }
+
+  /** Comments that stay on the line of `node`'s opening delimiter. */
+  private afterOpen(node: A.Node): Doc[] {
+    const attached = this.comments.get(node)?.afterOpen ?? [];
+    return attached.flatMap((comment) => {
+      this.printed.add(comment);
+      return [lineSuffixBoundary, lineSuffix([" ", commentText(comment)]), breakParent];
     });
   }
 
   private hasDangling(node: A.Node): boolean {
     return (this.comments.get(node)?.dangling.length ?? 0) > 0;
+  }
+
+  private hasDanglingEndingLine(node: A.Node): boolean {
+    return (this.comments.get(node)?.dangling ?? []).some(endsLine);
   }
 
   /** Where a node's printed text effectively starts/ends, its own-line comments included. */
@@ -136,7 +160,7 @@ class Printer {
   }
 
   private item(item: A.Item): Doc {
-    return this.withComments(item, [this.docComment(this.itemDoc(item)), this.itemBody(item)]);
+    return this.withComments(item, [this.docComment(this.itemDoc(item)), this.itemBody(item)], true);
   }
 
   private itemDoc(item: A.Item): A.DocComment | undefined {
@@ -174,17 +198,19 @@ class Printer {
 
   private importDecl(item: A.ImportDecl): Doc {
     const names = item.names.map((name) =>
-      this.withComments(name, name.alias === undefined ? this.identifier(name.name) : [this.identifier(name.name), " as ", this.identifier(name.alias)]),
+      this.withComments(name, name.alias === undefined ? this.identifier(name.name) : [this.identifier(name.name), " as ", this.identifier(name.alias)], true),
     );
     const from = item.from === undefined ? "" : [" from ", this.expr(item.from)];
+    const afterOpen = this.afterOpen(item);
+    if (names.length === 0 && afterOpen.length > 0) return ["import {", ...afterOpen, indent(this.dangling(item).map((comment) => [hardline, comment])), hardline, "}", from];
     if (names.length === 0) return ["import {", ...this.danglingInline(item), "}", from];
-    return group(["import {", indent([line, join([",", line], names)]), ifBreak(","), line, "}", from]);
+    return group(["import {", ...afterOpen, indent([line, join([",", line], names)]), ifBreak(","), line, "}", from]);
   }
 
   private danglingInline(node: A.Node): Doc[] {
-    const dangling = this.dangling(node);
-    if (dangling.length === 0) return [" "];
-    return [indent([hardline, join(hardline, dangling)]), hardline];
+    if (!this.hasDangling(node)) return [" "];
+    if (!this.hasDanglingEndingLine(node)) return [" ", join(" ", this.dangling(node)), " "];
+    return [indent([hardline, join(hardline, this.dangling(node))]), hardline];
   }
 
   private fieldDecl(field: A.FieldDecl): Doc {
@@ -194,7 +220,7 @@ class Printer {
   private variantDecl(variant: A.VariantDecl): Doc {
     const name = this.identifier(variant.name);
     if (variant.fields === undefined) return [this.docComment(variant.doc), name];
-    return [this.docComment(variant.doc), name, this.bracketed("(", ")", variant, variant.fields.map((field) => this.withComments(field, this.fieldDecl(field))))];
+    return [this.docComment(variant.doc), name, this.bracketed("(", ")", variant, variant.fields.map((field) => this.withComments(field, this.fieldDecl(field), true)))];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -203,10 +229,12 @@ class Printer {
   /** `{ … }` around members: one per line; or, when `flatAllowed` and the author wrote the body
    *  on one line, `{ a, b }` if it fits. Empty: `{ }`. */
   private braced<N extends A.Node>(owner: A.Node, members: readonly N[], print: (member: N) => Doc, flatAllowed: boolean): Doc {
+    const afterOpen = this.afterOpen(owner);
     if (members.length === 0) {
       const dangling = this.dangling(owner);
-      if (dangling.length === 0) return "{ }";
-      return ["{", indent([hardline, join(hardline, dangling)]), hardline, "}"];
+      if (dangling.length === 0 && afterOpen.length === 0) return "{ }";
+      if (dangling.length === 0) return ["{", ...afterOpen, hardline, "}"];
+      return ["{", ...afterOpen, indent([hardline, join(hardline, dangling)]), hardline, "}"];
     }
     const printed: Doc[] = [];
     members.forEach((member, index) => {
@@ -214,17 +242,17 @@ class Printer {
         printed.push(ifBreak("", ","), line);
         if (this.blankLineBetween(members[index - 1]!, member)) printed.push(softline);
       }
-      printed.push(this.withComments(member, print(member)));
+      printed.push(this.withComments(member, print(member), true));
     });
     const dangling = this.dangling(owner);
     if (dangling.length > 0) printed.push(hardline, join(hardline, dangling));
     const authoredFlat = !this.text.slice(owner.start, members[0]!.start).includes("\n");
-    return group(["{", indent([line, ...printed]), line, "}"], { shouldBreak: !flatAllowed || !authoredFlat });
+    return group(["{", ...afterOpen, indent([line, ...printed]), line, "}"], { shouldBreak: !flatAllowed || !authoredFlat });
   }
 
   private block(block: A.Block | undefined, flatAllowed: boolean): Doc {
     if (block === undefined) return "{ }";
-    return this.braced(block, block.entries, (entry) => this.entry(entry), flatAllowed);
+    return this.withComments(block, this.braced(block, block.entries, (entry) => this.entry(entry), flatAllowed));
   }
 
   private entry(entry: A.Entry): Doc {
@@ -264,11 +292,11 @@ class Printer {
     return identifier === undefined ? "" : this.withComments(identifier, identifier.text);
   }
 
-  private type(type: A.TypeRef | undefined): Doc {
+  private type(type: A.TypeRef | undefined, lineStart = false): Doc {
     if (type === undefined) return "";
     const name = this.identifier(type.name);
-    const doc = type.args === undefined ? name : [name, this.bracketed("<", ">", type, type.args.map((arg) => this.type(arg)))];
-    return this.withComments(type, doc);
+    const doc = type.args === undefined ? name : [name, this.bracketed("<", ">", type, type.args.map((arg) => this.type(arg, true)))];
+    return this.withComments(type, doc, lineStart);
   }
 
   /** A value after `name: ` (or `= `): operator chains that break align under its first column. */
@@ -278,9 +306,9 @@ class Printer {
     return this.expr(value);
   }
 
-  private expr(expr: A.Expr | undefined): Doc {
+  private expr(expr: A.Expr | undefined, lineStart = false): Doc {
     if (expr === undefined) return "";
-    return this.withComments(expr, this.exprBody(expr));
+    return this.withComments(expr, this.exprBody(expr), lineStart);
   }
 
   private exprBody(expr: A.Expr): Doc {
@@ -292,7 +320,7 @@ class Printer {
       case "RecordLiteral":
         return [this.expr(expr.type), " ", this.braced(expr, expr.fields, (field) => this.recordField(field), true)];
       case "ListExpr":
-        return this.bracketed("[", "]", expr, expr.elements.map((element) => this.expr(element)));
+        return this.bracketed("[", "]", expr, expr.elements.map((element) => this.expr(element, true)));
       case "ParenExpr":
         return ["(", this.expr(expr.expr), ")"];
       case "BinaryExpr":
@@ -328,18 +356,24 @@ class Printer {
       ")",
       owner,
       args.map((arg) =>
-        this.withComments(arg, arg.name === undefined ? this.expr(arg.value) : [this.identifier(arg.name), ": ", this.valueAligned(arg.name.text.length + 2, arg.value)]),
+        this.withComments(arg, arg.name === undefined ? this.expr(arg.value) : [this.identifier(arg.name), ": ", this.valueAligned(arg.name.text.length + 2, arg.value)], true),
       ),
     );
   }
 
   /** Comma-separated items in brackets: flat if it fits, else one per line with a trailing comma. */
   private bracketed(open: string, close: string, owner: A.Node, items: Doc[]): Doc {
+    const afterOpen = owner.kind === "ListExpr" ? this.afterOpen(owner) : [];
     if (items.length === 0) {
-      if (!this.hasDangling(owner)) return open + close;
-      return [open, ...this.dangling(owner).flatMap((comment) => [comment, " "]), close];
+      if (!this.hasDangling(owner) && afterOpen.length === 0) return open + close;
+      if (afterOpen.length > 0) {
+        const dangling = this.dangling(owner);
+        return dangling.length === 0 ? [open, ...afterOpen, hardline, close] : [open, ...afterOpen, indent([hardline, join(hardline, dangling)]), hardline, close];
+      }
+      if (this.hasDanglingEndingLine(owner)) return [open, indent([hardline, join(hardline, this.dangling(owner))]), hardline, close];
+      return [open, join(" ", this.dangling(owner)), close];
     }
-    return group([open, indent([softline, join([",", line], items)]), ifBreak(","), softline, close]);
+    return group([open, ...afterOpen, indent([softline, join([",", line], items)]), ifBreak(","), softline, close]);
   }
 
   /** Every comment must have been printed; a miss is a printer bug, never the user's. */
@@ -356,7 +390,17 @@ const declarationKeyword = {
   CoalitionDecl: "coalition",
 } as const;
 
+/** A line comment, or a block comment that ended its line in the source. */
+function endsLine(attached: AttachedComment): boolean {
+  return attached.comment.style !== "block" || attached.followedByNewline;
+}
+
+/** A comment's text as printed. A `///` that documents nothing (W0001) is printed as `//`, its
+ *  own quick fix: the formatter may move a comment next to a declaration, and must never turn
+ *  it into that declaration's documentation. */
 function commentText(attached: AttachedComment): string {
   const { text, style } = attached.comment;
-  return style === "block" ? text : text.trimEnd();
+  if (style === "block") return text;
+  if (style === "doc") return "//" + text.slice(3).trimEnd();
+  return text.trimEnd();
 }
