@@ -322,7 +322,8 @@ class Printer {
       case "ListExpr":
         return this.bracketed("[", "]", expr, expr.elements.map((element) => this.expr(element, true)));
       case "ParenExpr":
-        return ["(", this.expr(expr.expr), ")"];
+        // Operators inside break under the first operand, one column in from the `(`.
+        return ["(", align(1, this.expr(expr.expr)), ")"];
       case "BinaryExpr":
         return group(this.binary(expr));
       case "TicksLiteral":
