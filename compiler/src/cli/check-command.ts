@@ -8,7 +8,7 @@ import { count, describeCounts, plural, writeHuman, writeJson } from "./report.j
 export function checkCommand(paths: readonly string[], options: CommonOptions, io: CliIo): number {
   const roots = paths.length === 0 ? ["."] : paths;
   const files = collectSourceFiles(io.host, roots);
-  if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`);
+  if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`, { showHelp: false });
   const result = checkFiles(io.host, files);
   const texts = new Map(result.files.map((file) => [file.path, { text: file.text }]));
   const lookup = (file: string) => texts.get(file);

@@ -12,7 +12,7 @@ export function explainCommand(query: string | undefined, io: CliIo): number {
     return exitCodes.ok;
   }
   const found = findCatalogueEntry(query);
-  if (found === undefined) throw new UsageError(`no diagnostic code \`${query}\` (run \`coalc explain\` to list them)`);
+  if (found === undefined) throw new UsageError(`no diagnostic code \`${query}\` (run \`coalc explain\` to list them)`, { showHelp: false });
   const { code, entry } = found;
   const template = entry.message.parts.reduce((text, part, index) => text + part + (index < entry.message.params.length ? `{${entry.message.params[index]}}` : ""), "");
   io.stdout.write(`${code} (${entry.name}, ${entry.severity})\n\n  ${template}\n\n${wrap(entry.explanation, 80)}\n`);

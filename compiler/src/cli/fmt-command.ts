@@ -17,7 +17,7 @@ export async function fmtCommand(paths: readonly string[], options: FmtOptions, 
   }
   const roots = paths.length === 0 ? ["."] : paths;
   const files = collectSourceFiles(io.host, roots);
-  if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`);
+  if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`, { showHelp: false });
 
   const color = useColor(options.color, io.stderr, io.env);
   let broken = 0;

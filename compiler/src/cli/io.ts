@@ -32,6 +32,13 @@ export function useColor(choice: ColorChoice, stream: OutputStream, env: CliIo["
 /** A user's mistake on the command line: one line, exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+  /** Whether to point at `coalc --help` (not for input problems such as an empty directory). */
+  readonly showHelp: boolean;
+
+  constructor(message: string, options: { showHelp?: boolean } = {}) {
+    super(message);
+    this.showHelp = options.showHelp ?? true;
+  }
 }
 
 export const exitCodes = {

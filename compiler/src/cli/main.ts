@@ -36,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`coalc: ${error.message}\nRun \`coalc --help\` for usage.\n`);
+      io.stderr.write(`coalc: ${error.message}\n${error.showHelp ? "Run `coalc --help` for usage.\n" : ""}`);
       return exitCodes.usage;
     }
     if (error instanceof HostError) {

@@ -146,7 +146,7 @@ export const syntaxCatalogue = {
   E0109: {
     severity: "error",
     name: "unexpected-token",
-    message: msg`Unexpected ${"found"} ${"where"}.`,
+    message: msg`Did not expect ${"found"} ${"where"}.`,
     explanation:
       "The parser found a token that cannot appear at this point and skipped it. Remove it, or check the line above for an unfinished construct.",
   },

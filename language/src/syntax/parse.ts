@@ -63,5 +63,6 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
 }
 
 function formatSize(units: number): string {
-  return units >= 1024 * 1024 ? `${(units / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(units / 1024)} KiB`;
+  if (units >= 1024 * 1024) return `${(units / (1024 * 1024)).toFixed(1)} MiB`;
+  return units >= 1024 ? `${(units / 1024).toFixed(1)} KiB` : `${units} characters`;
 }

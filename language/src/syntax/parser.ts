@@ -873,6 +873,15 @@ class CoalParser extends EmbeddedActionsParser {
       const node = this.begin<A.ContentMember>("ContentMember");
       if (doc !== undefined) node.doc = doc;
       this.CONSUME(K.content);
+      const next = this.LA(1).tokenType;
+      if (!this.RECORDING_PHASE && next !== T.Colon && next !== T.LBrace) {
+        this.report(
+          syntaxDiagnostic("E0100", { expected: "`:` (a typed record) or `{` (inline fields) after `content`", found: describeToken(this.LA(1)) }, this.missingRange(), {
+            help: "write `content: AgentContent { … }` or `content { name: value … }`",
+          }),
+        );
+        return this.finish(node);
+      }
       this.OR([
         {
           ALT: () => {
@@ -1287,19 +1296,7 @@ class CoalParser extends EmbeddedActionsParser {
     for (const skipped of (exception as { resyncedTokens?: IToken[] }).resyncedTokens ?? []) {
       this.junkTokens.add(tokenIndexAt(tokens, skipped));
     }
-    const payload = parsePayload(exception.message);
-    const found = describeToken(token);
-    const start = Number.isNaN(token.startOffset) ? this.text.length : token.startOffset;
-    const range = { start, end: Number.isNaN(token.startOffset) ? start : start + token.image.length };
-    let diagnostic: Diagnostic;
-    if (payload.kind === "mismatch" && payload.expected === "Identifier" && keywordTypes.has(token.tokenType)) {
-      diagnostic = syntaxDiagnostic("E0106", { keyword: "`" + token.image + "`" }, range);
-    } else if (payload.kind === "mismatch") {
-      const expected = payload.expected === undefined ? "something else" : labelOf(payload.expected);
-      diagnostic = syntaxDiagnostic("E0100", { expected: expected + (payload.context ? ` ${payload.context}` : ""), found }, range);
-    } else {
-      diagnostic = syntaxDiagnostic("E0109", { found, where: payload.context ?? "here" }, range);
-    }
+    const diagnostic = recognitionDiagnostic(parsePayload(exception.message), token, this.text.length);
     return { diagnostic, tokenIndex: index < 0 ? tokens.length : index };
   }
 
@@ -1461,7 +1458,7 @@ function editDistance(a: string, b: string): number {
 
 // Chevrotain builds its error messages through this provider; we return a small JSON payload
 // and turn it into a catalogued diagnostic in `convert`.
-interface Payload {
+export interface Payload {
   readonly kind: "mismatch" | "no-viable" | "redundant";
   readonly expected?: string;
   readonly context?: string;
@@ -1481,6 +1478,22 @@ const messageProvider: IParserErrorMessageProvider & { parser?: CoalParser } = {
     return JSON.stringify({ kind: "no-viable", context: messageProvider.parser?.describeContext() } satisfies Payload);
   },
 };
+
+/** The diagnostic for an error chevrotain raised itself (the explicit checks above catch the
+ *  common mistakes first; this is the fallback for everything else). */
+export function recognitionDiagnostic(payload: Payload, token: IToken, textLength: number): Diagnostic {
+  const found = describeToken(token);
+  const start = Number.isNaN(token.startOffset) ? textLength : token.startOffset;
+  const range = { start, end: Number.isNaN(token.startOffset) ? start : start + token.image.length };
+  if (payload.kind === "mismatch" && payload.expected === "Identifier" && keywordTypes.has(token.tokenType)) {
+    return syntaxDiagnostic("E0106", { keyword: "`" + token.image + "`" }, range);
+  }
+  if (payload.kind === "mismatch") {
+    const expected = payload.expected === undefined ? "something else" : labelOf(payload.expected);
+    return syntaxDiagnostic("E0100", { expected: expected + (payload.context ? ` ${payload.context}` : ""), found }, range);
+  }
+  return syntaxDiagnostic("E0109", { found, where: payload.context ?? "here" }, range);
+}
 
 function parsePayload(message: string): Payload {
   try {
