@@ -88,8 +88,7 @@ export function generateWorkspace(citizens: number): GeneratedWorkspace {
         `  committee { members: ${1 + (i % 5)}, tdx: ${image} }`,
         `  content { window: ${window} ticks, decay: ${decay}, label: "agent number ${i}" }`,
         `  stream signals: ${signal}`,
-        `  admission: ReputationFloor(agent_${Math.max(0, i - 1)}, floor: ${floor}, window: ${window} ticks)`,
-        `           & Tdx(baseline: ${image}, max_age: 1h)`,
+        `  admission: ReputationFloor(agent_${Math.max(0, i - 1)}, floor: ${floor}, window: ${window} ticks) & Tdx(baseline: ${image})`,
         `}`,
         ``,
       );
