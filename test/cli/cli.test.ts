@@ -150,6 +150,16 @@ describe("coalc fmt", () => {
     expect(run.stderr).toContain("1 file left untouched because of syntax errors");
   });
 
+  it("--check --format json writes one document naming the unformatted and the broken files", async () => {
+    const files = { "a.coal": messy, "b.coal": tidy, "c.coal": "record R {\n  a u8\n", "d.coal": "enum {" };
+    const run = await coalc(["fmt", "--check", "--format", "json", "."], { files });
+    expect(run.code).toBe(1);
+    const document = JSON.parse(run.stdout);
+    expect(document.unformatted).toEqual(["a.coal"]);
+    expect(document.summary).toEqual({ files: 4, errors: 2, warnings: 0 });
+    expect(document.diagnostics.map((d: { file: string; code: string }) => `${d.file} ${d.code}`)).toEqual(["c.coal E0100", "d.coal E0105"]);
+  });
+
   it("formats standard input to standard output with -", async () => {
     const run = await coalc(["fmt", "-"], { stdin: messy });
     expect(run.code).toBe(0);

@@ -33,6 +33,12 @@ describe("the coalc binary", () => {
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });
 
+  it("stops quietly when its reader closes the pipe early (`coalc explain | head -1`)", () => {
+    const result = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" explain | head -1`], { cwd: scratch, encoding: "utf8" });
+    expect(result.stdout).toMatch(/^E0001 /);
+    expect(result.stderr).toBe("");
+  });
+
   it("answers a missing file with one line and no stack trace: exit 2", () => {
     const result = run(bin, ["check", "missing.coal"]);
     expect(result.code).toBe(2);

@@ -38,6 +38,15 @@ describe("renderDiagnostic", () => {
     expect(output).toContain("  = note: a note\n  = help: a help\n");
   });
 
+  it("hangs a label below its own marker when another marker follows it on the line", () => {
+    const text = "organism p {\n  committee { members: 1\n";
+    const output = render(
+      { ...syntaxDiagnostic("E0101", { close: "`}`", what: "the `committee` block", found: "the end of the file" }, { start: text.length - 1, end: text.length - 1 }), file: "a.coal", related: [{ message: "`{` opened here", range: { start: 25, end: 26 } }] },
+      { "a.coal": text },
+    );
+    expect(output).toContain(["2 |   committee { members: 1", "  |             -           ^", "  |             |", "  |             `{` opened here"].join("\n"));
+  });
+
   it("colours only when asked", () => {
     const diagnostic = { ...syntaxDiagnostic("E0002", {}, { start: 0, end: 3 }), file: "a.coal" };
     expect(render(diagnostic, { "a.coal": '"ab' })).not.toMatch(/\u001b\[/);

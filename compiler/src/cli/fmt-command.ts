@@ -1,6 +1,6 @@
 // `coalc fmt [--check] [paths…]` and `coalc fmt -`. A file with syntax errors is never
 // rewritten: its diagnostics are reported instead.
-import { format } from "@coal/language";
+import { format, type Diagnostic } from "@coal/language";
 import { collectSourceFiles } from "../sources.js";
 import { exitCodes, useColor, UsageError, type CliIo } from "./io.js";
 import type { CommonOptions } from "./main.js";
@@ -20,23 +20,42 @@ export async function fmtCommand(paths: readonly string[], options: FmtOptions, 
   if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`, { showHelp: false });
 
   const color = useColor(options.color, io.stderr, io.env);
+  const json = options.format === "json";
+  // With --format json, everything goes into one document at the end: the diagnostics, and the
+  // files that were (or, under --check, would be) reformatted.
+  const jsonDiagnostics: Diagnostic[] = [];
+  const texts = new Map<string, string>();
+  const reformatted: string[] = [];
   let broken = 0;
-  let changed = 0;
   for (const path of files) {
     const text = io.host.readFile(path);
     const result = format(text);
     if (result.text === undefined) {
       broken++;
       const diagnostics = result.diagnostics.map((diagnostic) => ({ ...diagnostic, file: path }));
-      const lookup = (file: string) => (file === path ? { text } : undefined);
-      if (options.format === "json") writeJson(io.stdout, diagnostics, lookup, 1);
-      else writeHuman(io.stderr, diagnostics, lookup, color);
+      if (json) {
+        jsonDiagnostics.push(...diagnostics);
+        texts.set(path, text);
+      } else {
+        writeHuman(io.stderr, diagnostics, (file) => (file === path ? { text } : undefined), color);
+      }
       continue;
     }
     if (result.text === text) continue;
-    changed++;
-    if (options.check) io.stdout.write(`${path}\n`);
-    else io.writeFile(path, result.text);
+    reformatted.push(path);
+    if (options.check) {
+      if (!json) io.stdout.write(`${path}\n`);
+    } else {
+      io.writeFile(path, result.text);
+    }
+  }
+  const changed = reformatted.length;
+  if (json) {
+    const lookup = (file: string) => {
+      const text = texts.get(file);
+      return text === undefined ? undefined : { text };
+    };
+    writeJson(io.stdout, jsonDiagnostics, lookup, files.length, { [options.check ? "unformatted" : "reformatted"]: reformatted });
   }
 
   const unformatted = options.check ? `${plural(changed, "file")} would be reformatted` : `reformatted ${plural(changed, "file")}`;

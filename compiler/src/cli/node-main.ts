@@ -24,6 +24,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+// A reader that stops early (`coalc explain | head`) closes the pipe: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const io: CliIo = {
   stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
   stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },

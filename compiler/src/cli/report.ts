@@ -24,12 +24,14 @@ export function writeHuman(stream: OutputStream, diagnostics: readonly Diagnosti
   });
 }
 
-export function writeJson(stream: OutputStream, diagnostics: readonly Diagnostic[], lookup: SourceLookup, files: number): void {
+/** One JSON document (docs/cli.md) for the whole run; `extra` adds command-specific keys. */
+export function writeJson(stream: OutputStream, diagnostics: readonly Diagnostic[], lookup: SourceLookup, files: number, extra: Record<string, unknown> = {}): void {
   const { errors, warnings } = count(diagnostics);
   const document = {
     version: 1,
     diagnostics: diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, lookup)),
     summary: { files, errors, warnings },
+    ...extra,
   };
   stream.write(JSON.stringify(document, null, 2) + "\n");
 }

@@ -168,9 +168,23 @@ function frame(map: LineMap, markers: Marker[], width: number, severity: Severit
       const mark = (m.primary ? "^" : "-").repeat(m.to - m.from);
       underline += m.primary ? palette.severity(severity, mark) : palette.related(mark);
     }
-    const labels = onLine.filter((m) => m.label.length > 0).map((m) => m.label);
-    const labelText = labels.length > 0 ? " " + palette.related(labels.join("; ")) : "";
-    out.push(`${" ".repeat(width)} ${palette.gutter("|")} ${underline}${labelText}`);
+    // The rightmost marker's label goes after the underline; any other label hangs below its own
+    // marker (rightmost first), so no label can be read as belonging to its neighbour.
+    const last = onLine[onLine.length - 1]!;
+    const labelText = last.label.length > 0 ? " " + palette.related(last.label) : "";
+    const gutter = `${" ".repeat(width)} ${palette.gutter("|")} `;
+    out.push(`${gutter}${underline}${labelText}`);
+    const hanging = onLine.slice(0, -1).filter((m) => m.label.length > 0);
+    const stems = (upTo: number): string => {
+      let text = "";
+      for (const m of hanging.slice(0, upTo)) text = text.padEnd(m.from) + palette.related("|");
+      return text;
+    };
+    if (hanging.length > 0) out.push(gutter + stems(hanging.length));
+    for (let index = hanging.length - 1; index >= 0; index--) {
+      const m = hanging[index]!;
+      out.push(gutter + stems(index).padEnd(m.from) + palette.related(m.label));
+    }
   }
   return out;
 }
