@@ -1,0 +1,2 @@
+// @coal/runtime: what generated bindings import at run time.
+export * as identity from "./identity/index.js";
