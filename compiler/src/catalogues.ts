@@ -1,8 +1,10 @@
 // Every layer's diagnostic catalogue in one place, for `coalc explain` and the uniqueness test.
 import { syntaxCatalogue, type CatalogueEntry } from "@coal/language";
+import { checkerCatalogue } from "./catalogue.js";
 
 export const allCatalogues: readonly { readonly layer: string; readonly entries: Readonly<Record<string, CatalogueEntry>> }[] = [
   { layer: "syntax", entries: syntaxCatalogue },
+  { layer: "checker", entries: checkerCatalogue },
 ];
 
 /** Looks a code up by code (`E0101`, any case) or by name (`unclosed-delimiter`). */

@@ -15,8 +15,14 @@ export interface CompilerHost {
   stat(path: string): EntryKind | undefined;
   /** The entries of a directory. Throws a `HostError` if it cannot be read. */
   readDirectory(path: string): readonly DirectoryEntry[];
-  /** Joins path segments the way the host's paths work. */
+  /** Joins path segments the way the host's paths work, normalising `.` and `..`. */
   join(...segments: string[]): string;
+  /** The directory part of a path. */
+  dirname(path: string): string;
+  /** The path from `from` to `to`, `..` segments first when `to` lies outside `from`. */
+  relative(from: string, to: string): string;
+  /** Whether a path is absolute. */
+  isAbsolute(path: string): boolean;
 }
 
 export type HostErrorReason = "not-found" | "permission-denied" | "is-a-directory" | "not-a-directory" | "too-large" | "not-utf8" | "other";
@@ -97,6 +103,24 @@ export class MemoryHost implements CompilerHost {
 
   join(...segments: string[]): string {
     return normalize(segments.join("/"));
+  }
+
+  dirname(path: string): string {
+    const key = normalize(path);
+    const slash = key.lastIndexOf("/");
+    return slash < 0 ? "." : key.slice(0, slash);
+  }
+
+  relative(from: string, to: string): string {
+    const a = normalize(from).split("/").filter((part) => part !== ".");
+    const b = normalize(to).split("/").filter((part) => part !== ".");
+    let common = 0;
+    while (common < a.length && common < b.length && a[common] === b[common]) common++;
+    return [...a.slice(common).map(() => ".."), ...b.slice(common)].join("/") || ".";
+  }
+
+  isAbsolute(path: string): boolean {
+    return path.startsWith("/");
   }
 }
 

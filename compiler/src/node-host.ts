@@ -1,6 +1,6 @@
 // The one adapter from the compiler's host interface to the real file system.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import { defaultMaxFileLength } from "@coal/language";
 import { HostError, type CompilerHost, type DirectoryEntry, type EntryKind, type HostErrorReason } from "./host.js";
 
@@ -41,6 +41,18 @@ export class NodeHost implements CompilerHost {
 
   join(...segments: string[]): string {
     return join(...segments);
+  }
+
+  dirname(path: string): string {
+    return dirname(path);
+  }
+
+  relative(from: string, to: string): string {
+    return relative(from, to) || ".";
+  }
+
+  isAbsolute(path: string): boolean {
+    return isAbsolute(path);
   }
 }
 

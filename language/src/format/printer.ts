@@ -184,9 +184,13 @@ class Printer {
       case "EnumDecl":
         return ["enum ", this.identifier(item.name), " ", this.braced(item, item.variants, (variant) => this.variantDecl(variant), true)];
       case "ValidatorDecl": {
+        const params = item.params === undefined ? "" : this.parameters(item, item.params);
+        if (item.params !== undefined && item.value === undefined) return ["validator ", this.identifier(item.name), params];
         const head = `validator ${item.name?.text ?? ""} = `;
-        return ["validator ", this.identifier(item.name), " = ", this.valueAligned(head.length, item.value)];
+        return ["validator ", this.identifier(item.name), params, " = ", this.valueAligned(head.length, item.value)];
       }
+      case "BuiltinDecl":
+        return ["builtin ", this.identifier(item.name), this.parameters(item, item.params), ": ", this.type(item.returns)];
       case "MeasurementsDecl":
       case "LatticeDecl":
       case "OrganismDecl":
@@ -215,6 +219,10 @@ class Printer {
 
   private fieldDecl(field: A.FieldDecl): Doc {
     return [this.docComment(field.doc), this.identifier(field.name), ": ", this.type(field.type)];
+  }
+
+  private parameters(owner: A.Node, params: readonly A.FieldDecl[]): Doc {
+    return this.bracketed("(", ")", owner, params.map((field) => this.withComments(field, this.fieldDecl(field), true)));
   }
 
   private variantDecl(variant: A.VariantDecl): Doc {

@@ -251,6 +251,7 @@ export type Item =
   | RecordDecl
   | EnumDecl
   | ValidatorDecl
+  | BuiltinDecl
   | MeasurementsDecl
   | LatticeDecl
   | OrganismDecl
@@ -310,12 +311,25 @@ export interface VariantDecl extends NodeBase {
   readonly fields?: readonly FieldDecl[];
 }
 
-/** `validator operator_acl = Jwt(issuer: "ops.signals", key: 0x…)` */
+/** `validator operator_acl = Jwt(issuer: "ops.signals", key: 0x…)`, or in the standard
+ *  library a built-in validator's signature: `validator Freshness(org: citizen, age: duration)`. */
 export interface ValidatorDecl extends NodeBase {
   readonly kind: "ValidatorDecl";
   readonly doc?: DocComment;
   readonly name?: Identifier;
+  /** Present (possibly empty) when written with parentheses. */
+  readonly params?: readonly FieldDecl[];
   readonly value?: Expr;
+}
+
+/** A built-in function's signature, in the standard library: `builtin blake3(text: string): digest`.
+ *  `builtin` is not a keyword; it declares only at the start of a top-level item. */
+export interface BuiltinDecl extends NodeBase {
+  readonly kind: "BuiltinDecl";
+  readonly doc?: DocComment;
+  readonly name?: Identifier;
+  readonly params: readonly FieldDecl[];
+  readonly returns?: TypeRef;
 }
 
 interface BlockDeclBase extends NodeBase {

@@ -109,6 +109,7 @@ const where = {
   insideParens: () => "inside `(…)`",
   forContent: () => "for `content`",
   afterEvery: () => "after `every`",
+  forReturn: () => "for the return type",
 } satisfies Record<string, Where>;
 
 /** Where a run of skipped tokens sits, which decides what counts as junk and what to say. */
@@ -350,6 +351,11 @@ class CoalParser extends EmbeddedActionsParser {
     return startsValueTypes.has(type);
   }
 
+  /** `builtin name(`: the contextual start of a built-in function's signature. */
+  private startsBuiltin(): boolean {
+    return this.LA(1).tokenType === T.Identifier && this.LA(1).image === "builtin" && this.LA(2).tokenType === T.Identifier;
+  }
+
   private startsEntry(): boolean {
     const type = this.LA(1).tokenType;
     return type === T.Identifier || memberKeywords.has(type);
@@ -357,7 +363,7 @@ class CoalParser extends EmbeddedActionsParser {
 
   private isJunk(junk: Junk): boolean {
     const token = this.LA(1);
-    if (token.tokenType === T.Identifier) return junk === Junk.TopLevel;
+    if (token.tokenType === T.Identifier) return junk === Junk.TopLevel && !this.startsBuiltin();
     if (Number.isNaN(token.startOffset)) return false;
     const type = token.tokenType;
     if (topLevelStarts.has(type)) return false;
@@ -523,7 +529,7 @@ class CoalParser extends EmbeddedActionsParser {
   // -------------------------------------------------------------------------------------------
   // File and top-level items
 
-  private itemAlternatives: { ALT: () => A.Item }[] | undefined;
+  private itemAlternatives: { GATE?: () => boolean; ALT: () => A.Item }[] | undefined;
 
   private sourceFile = this.RULE(
     "sourceFile",
@@ -543,6 +549,7 @@ class CoalParser extends EmbeddedActionsParser {
                 { ALT: () => this.SUBRULE(this.recordDecl) },
                 { ALT: () => this.SUBRULE(this.enumDecl) },
                 { ALT: () => this.SUBRULE(this.validatorDecl) },
+                { GATE: () => this.startsBuiltin(), ALT: () => this.SUBRULE(this.builtinDecl) },
                 { ALT: () => this.SUBRULE(this.blockDecl) },
               ]),
             ),
@@ -712,14 +719,62 @@ class CoalParser extends EmbeddedActionsParser {
       this.CONSUME(K.validator);
       const name = this.nameOrMissing(1, "the validator");
       if (name !== undefined) node.name = name;
-      this.CONSUME(T.Equals);
-      if (name === undefined) this.setWhere(where.afterEquals);
-      else this.setWhere(where.forValidator, name.text);
-      const value = this.SUBRULE(this.value);
-      if (value !== undefined) node.value = value;
+      // A signature (`validator Freshness(org: citizen, age: duration)`) needs no body.
+      this.OPTION(() => {
+        node.params = this.SUBRULE(this.parameterList, { ARGS: [name === undefined ? "the validator's parameters" : `the parameters of \`${name.text}\``] });
+      });
+      const withBody = (): void => {
+        this.CONSUME(T.Equals);
+        if (name === undefined) this.setWhere(where.afterEquals);
+        else this.setWhere(where.forValidator, name.text);
+        const value = this.SUBRULE(this.value);
+        if (value !== undefined) node.value = value;
+      };
+      if (node.params === undefined) withBody();
+      else this.OPTION2(withBody);
       return this.finish(node);
     },
     { recoveryValueFunc: () => this.recover() },
+  );
+
+  private builtinDecl = this.RULE(
+    "builtinDecl",
+    (): A.BuiltinDecl => {
+      const doc = this.docBefore();
+      const node = this.begin<A.BuiltinDecl>("BuiltinDecl");
+      if (doc !== undefined) node.doc = doc;
+      node.params = [];
+      this.CONSUME(T.Identifier); // `builtin`
+      const name = this.nameOrMissing(1, "the built-in function");
+      if (name !== undefined) node.name = name;
+      node.params = this.SUBRULE(this.parameterList, { ARGS: [name === undefined ? "the parameters" : `the parameters of \`${name.text}\``] });
+      this.colonAfter(1, undefined);
+      this.setWhere(where.forReturn);
+      const returns = this.typeOrMissing(2);
+      if (returns !== undefined) node.returns = returns;
+      return this.finish(node);
+    },
+    { recoveryValueFunc: () => this.recover() },
+  );
+
+  /** `(name: type, …)`: a signature's parameters. */
+  private parameterList = this.RULE(
+    "parameterList",
+    (what: string): A.FieldDecl[] => {
+      const fields: A.FieldDecl[] = [];
+      const opening = this.CONSUME(T.LParen);
+      let more = true;
+      this.MANY({
+        GATE: () => more && this.LA(1).tokenType === T.Identifier,
+        DEF: () => {
+          push(fields, this.SUBRULE(this.fieldDecl));
+          more = this.separator(1, this.LA(1).tokenType === T.Identifier, "parameters", T.RParen);
+        },
+      });
+      this.close(2, T.RParen, opening, what);
+      return fields;
+    },
+    { recoveryValueFunc: () => [] },
   );
 
   /** measurements, lattice, organism, confluence, coalition: a keyword, a name and a block. */
@@ -1338,6 +1393,8 @@ class CoalParser extends EmbeddedActionsParser {
           return name === undefined ? "in the enum" : `in enum \`${name}\``;
         case "ValidatorDecl":
           return name === undefined ? "in the validator" : `in validator \`${name}\``;
+        case "BuiltinDecl":
+          return name === undefined ? "in the built-in function" : `in built-in \`${name}\``;
         case "StreamMember":
           return name === undefined ? "in the stream" : `in stream \`${name}\``;
         case "CollectionMember":

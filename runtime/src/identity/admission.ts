@@ -140,13 +140,15 @@ export type NormalAdmission =
 export function normaliseAdmission(expression: Admission | undefined): NormalAdmission {
   if (expression === undefined) return { kind: "open", signature: openSignature() };
   if (expression.kind === "leaf") return expression;
-  const flat: Admission[] = [];
-  const flatten = (e: Admission): void => {
-    if (e.kind === expression.kind) e.operands.forEach(flatten);
-    else flat.push(e);
-  };
-  expression.operands.forEach(flatten);
-  const operands = flat.map(normaliseAdmission).sort((a, b) => compareBytes(a.signature.digest, b.signature.digest));
+  // Operands are normalised first and then flattened, so a group that reduces to the parent's
+  // kind merges into it: `A & (B & C | C & B)` = `A & B & C`.
+  const flat: NormalAdmission[] = [];
+  for (const operand of expression.operands) {
+    const normal = normaliseAdmission(operand);
+    if (normal.kind === expression.kind) flat.push(...normal.operands);
+    else if (!(normal.kind === "open" && expression.kind === "all")) flat.push(normal);
+  }
+  const operands = flat.sort((a, b) => compareBytes(a.signature.digest, b.signature.digest));
   const unique = operands.filter((operand, index) => index === 0 || !equalBytes(operand.signature.digest, operands[index - 1]!.signature.digest));
   if (unique.length === 0) {
     if (expression.kind === "any") throw new IdentityError("any() of nothing admits no one");
