@@ -1,5 +1,6 @@
 // The one adapter from the compiler's host interface to the real file system.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { defaultMaxFileLength } from "@coal/language";
 import { HostError, type CompilerHost, type DirectoryEntry, type EntryKind, type HostErrorReason } from "./host.js";
@@ -69,4 +70,10 @@ function toHostError(path: string, error: unknown): HostError {
   };
   const reason: HostErrorReason = (code === undefined ? undefined : reasons[code]) ?? "other";
   return new HostError(path, reason, reason === "other" ? ((error as Error).message ?? String(error)) : undefined);
+}
+
+/** Where the standard library is installed: the `@coal/stdlib` package's `std` directory. */
+export function defaultStdlibRoot(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("@coal/stdlib/package.json")), "std");
 }

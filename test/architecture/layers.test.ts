@@ -12,7 +12,8 @@ const layers: readonly Layer[] = ["language", "compiler", "lsp", "runtime"];
 /** Which repo packages (and subpaths) each layer may import. */
 const allowed: Record<Layer, readonly string[]> = {
   language: [],
-  compiler: ["@coal/language", "@coal/runtime/identity"],
+  // @coal/stdlib is data: the compiler resolves the package's directory and reads its .coal files.
+  compiler: ["@coal/language", "@coal/runtime/identity", "@coal/stdlib"],
   lsp: ["@coal/language", "@coal/compiler"],
   runtime: [],
 };
@@ -80,6 +81,12 @@ describe("layers", () => {
         expect(allowed[layer].some((permitted) => permitted === dependency || permitted.startsWith(dependency + "/")), `${layer} depends on ${dependency}`).toBe(true);
       }
     }
+  });
+
+  it("stdlib/ is data, never code", () => {
+    const code = sourceFiles(join(repoRoot, "stdlib"));
+    expect(code).toEqual([]);
+    expect(readdirSync(join(repoRoot, "stdlib", "std")).filter((name) => name.endsWith(".coal")).length).toBe(3);
   });
 
   it("catches a forbidden import (the check itself can fail)", () => {

@@ -48,10 +48,10 @@ describe("coalc check", () => {
   });
 
   it("reports warnings without failing", async () => {
-    const run = await coalc(["check", "w.coal"], { files: { "w.coal": "/// nothing\nimport { A } from \"x\"\n" } });
+    const run = await coalc(["check", "w.coal"], { files: { "w.coal": "/// nothing\nimport { Forecast } from \"./x.coal\"\nrecord R { f: Forecast }\n", "x.coal": "record Forecast { a: u8 }\n" } });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("warning[W0001]");
-    expect(run.stderr).toBe("coalc: 1 warning in 1 file\n");
+    expect(run.stderr).toBe("coalc: 1 warning in 2 files\n");
   });
 
   it("says in one line which file is missing (exit 2)", async () => {

@@ -1,7 +1,8 @@
 // Runs the whole coalc CLI in-process, with files in memory and output captured.
 import { main } from "../../compiler/src/cli/main.js";
 import type { CliIo } from "../../compiler/src/cli/io.js";
-import { MemoryHost, NodeHost, type CompilerHost } from "@coal/compiler";
+import { defaultStdlibRoot, MemoryHost, NodeHost, type CompilerHost } from "@coal/compiler";
+import { stdlibFiles, memoryStdlibRoot } from "./stdlib.js";
 
 export interface CliRun {
   readonly code: number;
@@ -22,7 +23,7 @@ export interface CliOptions {
 export async function coalc(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
-  const memory = new MemoryHost(options.files ?? {});
+  const memory = new MemoryHost({ ...stdlibFiles(), ...(options.files ?? {}) });
   const host: CompilerHost = options.disk ? new NodeHost() : memory;
   const io: CliIo = {
     stdout: { write: (text) => void (stdout += text), isTTY: options.tty ?? false },
@@ -30,6 +31,7 @@ export async function coalc(args: readonly string[], options: CliOptions = {}): 
     readStdin: async () => options.stdin ?? "",
     env: options.env ?? {},
     host,
+    stdlibRoot: options.disk ? defaultStdlibRoot() : memoryStdlibRoot,
     writeFile: (path, text) => {
       if (options.disk) throw new Error("tests never write to disk through the CLI");
       memory.write(path, text);

@@ -1,5 +1,5 @@
-// `coalc check [paths…]`
-import { checkFiles } from "../check.js";
+// `coalc check [paths…]`: every file named (and everything it imports) through the checker.
+import { compile } from "../compile.js";
 import { collectSourceFiles } from "../sources.js";
 import { exitCodes, useColor, UsageError, type CliIo } from "./io.js";
 import type { CommonOptions } from "./main.js";
@@ -9,15 +9,18 @@ export function checkCommand(paths: readonly string[], options: CommonOptions, i
   const roots = paths.length === 0 ? ["."] : paths;
   const files = collectSourceFiles(io.host, roots);
   if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`, { showHelp: false });
-  const result = checkFiles(io.host, files);
-  const texts = new Map(result.files.map((file) => [file.path, { text: file.text }]));
-  const lookup = (file: string) => texts.get(file);
+  const result = compile({ host: io.host, entries: files, stdlibRoot: io.stdlibRoot });
+  const diagnostics = result.userDiagnostics;
+  const lookup = (file: string) => {
+    const unit = result.program.units.get(file);
+    return unit === undefined ? undefined : { text: unit.text };
+  };
+  const checked = [...result.program.units.values()].filter((unit) => !unit.isStd).length;
   if (options.format === "json") {
-    writeJson(io.stdout, result.diagnostics, lookup, files.length);
+    writeJson(io.stdout, diagnostics, lookup, checked);
   } else {
-    writeHuman(io.stdout, result.diagnostics, lookup, useColor(options.color, io.stdout, io.env));
-    const counts = count(result.diagnostics);
-    io.stderr.write(`coalc: ${describeCounts(counts)} in ${plural(files.length, "file")}\n`);
+    writeHuman(io.stdout, diagnostics, lookup, useColor(options.color, io.stdout, io.env));
+    io.stderr.write(`coalc: ${describeCounts(count(diagnostics))} in ${plural(checked, "file")}\n`);
   }
-  return count(result.diagnostics).errors > 0 ? exitCodes.problems : exitCodes.ok;
+  return count(diagnostics).errors > 0 ? exitCodes.problems : exitCodes.ok;
 }

@@ -13,6 +13,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly host: CompilerHost;
+  /** Where the standard library's `.coal` files are, in the host's paths. */
+  readonly stdlibRoot: string;
   /** Replaces a file's contents without ever leaving it half-written. */
   writeFile(path: string, text: string): void;
 }

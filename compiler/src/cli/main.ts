@@ -5,6 +5,7 @@ import { HostError } from "../host.js";
 import { compilerVersion } from "../version.js";
 import { checkCommand } from "./check-command.js";
 import { explainCommand } from "./explain-command.js";
+import { fingerprintCommand } from "./fingerprint-command.js";
 import { fmtCommand } from "./fmt-command.js";
 import { exitCodes, UsageError, type CliIo, type ColorChoice } from "./io.js";
 
@@ -14,6 +15,7 @@ Usage:
   coalc check [paths…]          Report problems in .coal files (default: the current directory)
   coalc fmt [--check] [paths…]  Format .coal files in place; --check lists files that would change
   coalc fmt -                   Format standard input to standard output
+  coalc fingerprint [paths…]    Print every id and fingerprint; --explain shows how each was derived
   coalc explain [code]          Explain a diagnostic code (e.g. E0101), or list them all
 
 Options:
@@ -72,6 +74,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       if (values.help) return help(io);
       return fmtCommand(positionals, { ...common(values), check: values.check === true }, io);
     }
+    case "fingerprint": {
+      const { values, positionals } = parse(rest, { explain: { type: "boolean" }, format: { type: "string" }, color: { type: "string" } });
+      if (values.help) return help(io);
+      return fingerprintCommand(positionals, { ...common(values), explain: values.explain === true }, io);
+    }
     case "explain": {
       const { values, positionals } = parse(rest, {});
       if (values.help) return help(io);
@@ -79,7 +86,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return explainCommand(positionals[0], io);
     }
     default:
-      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, explain)`);
+      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, explain)`);
   }
 }
 

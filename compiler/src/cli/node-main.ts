@@ -1,6 +1,6 @@
 // The `coalc` process: real streams, the file system, and the exit code.
 import { closeSync, chmodSync, fsyncSync, openSync, renameSync, statSync, writeSync } from "node:fs";
-import { NodeHost } from "../node-host.js";
+import { defaultStdlibRoot, NodeHost } from "../node-host.js";
 import { main } from "./main.js";
 import type { CliIo } from "./io.js";
 
@@ -38,6 +38,7 @@ const io: CliIo = {
   readStdin,
   env: process.env,
   host: new NodeHost(),
+  stdlibRoot: defaultStdlibRoot(),
   writeFile: atomicWrite,
 };
 
