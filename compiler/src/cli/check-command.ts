@@ -1,11 +1,19 @@
 // `coalc check [paths…]`: every file named (and everything it imports) through the checker.
 import { compile } from "../compile.js";
+import { diffLocks } from "../emit/diff.js";
+import { lockFile } from "../emit/lock.js";
+import { lockOf, writeDiff } from "./diff-command.js";
 import { collectSourceFiles } from "../sources.js";
 import { exitCodes, useColor, UsageError, type CliIo } from "./io.js";
 import type { CommonOptions } from "./main.js";
 import { count, describeCounts, plural, writeHuman, writeJson } from "./report.js";
 
-export function checkCommand(paths: readonly string[], options: CommonOptions, io: CliIo): number {
+export interface CheckOptions extends CommonOptions {
+  /** A lock file to classify the changes against. */
+  readonly against?: string;
+}
+
+export function checkCommand(paths: readonly string[], options: CheckOptions, io: CliIo): number {
   const roots = paths.length === 0 ? ["."] : paths;
   const files = collectSourceFiles(io.host, roots);
   if (files.length === 0) throw new UsageError(`no .coal files in ${roots.map((root) => `\`${root}\``).join(", ")}`, { showHelp: false });
@@ -22,5 +30,9 @@ export function checkCommand(paths: readonly string[], options: CommonOptions, i
     writeHuman(io.stdout, diagnostics, lookup, useColor(options.color, io.stdout, io.env));
     io.stderr.write(`coalc: ${describeCounts(count(diagnostics))} in ${plural(checked, "file")}\n`);
   }
-  return count(diagnostics).errors > 0 ? exitCodes.problems : exitCodes.ok;
+  if (count(diagnostics).errors > 0) return exitCodes.problems;
+  if (options.against === undefined) return exitCodes.ok;
+  const old = lockOf(options.against, options, io);
+  if (typeof old === "number") return old;
+  return writeDiff(diffLocks(old, lockFile(result.model)), options, io);
 }

@@ -5,6 +5,8 @@ import { HostError } from "../host.js";
 import { compilerVersion } from "../version.js";
 import { checkCommand } from "./check-command.js";
 import { explainCommand } from "./explain-command.js";
+import { buildCommand } from "./build-command.js";
+import { diffCommand } from "./diff-command.js";
 import { fingerprintCommand } from "./fingerprint-command.js";
 import { fmtCommand } from "./fmt-command.js";
 import { exitCodes, UsageError, type CliIo, type ColorChoice } from "./io.js";
@@ -15,7 +17,11 @@ Usage:
   coalc check [paths…]          Report problems in .coal files (default: the current directory)
   coalc fmt [--check] [paths…]  Format .coal files in place; --check lists files that would change
   coalc fmt -                   Format standard input to standard output
+  coalc check --against <lock>  Also classify the changes against a lock file (exit 1 on breaking)
   coalc fingerprint [paths…]    Print every id and fingerprint; --explain shows how each was derived
+  coalc build [paths…] [--out dir]
+                                Write <coalition>.manifest.json (default into coal-out/) and coal.lock.json
+  coalc diff <old> <new>        Classify the changes between two workspaces or lock files
   coalc explain [code]          Explain a diagnostic code (e.g. E0101), or list them all
 
 Options:
@@ -65,9 +71,9 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   switch (command) {
     case "check": {
-      const { values, positionals } = parse(rest, { format: { type: "string" }, color: { type: "string" } });
+      const { values, positionals } = parse(rest, { format: { type: "string" }, color: { type: "string" }, against: { type: "string" } });
       if (values.help) return help(io);
-      return checkCommand(positionals, common(values), io);
+      return checkCommand(positionals, { ...common(values), ...(typeof values["against"] === "string" ? { against: values["against"] } : {}) }, io);
     }
     case "fmt": {
       const { values, positionals } = parse(rest, { check: { type: "boolean" }, color: { type: "string" }, format: { type: "string" } });
@@ -79,6 +85,16 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       if (values.help) return help(io);
       return fingerprintCommand(positionals, { ...common(values), explain: values.explain === true }, io);
     }
+    case "build": {
+      const { values, positionals } = parse(rest, { out: { type: "string" }, format: { type: "string" }, color: { type: "string" } });
+      if (values.help) return help(io);
+      return buildCommand(positionals, { ...common(values), ...(typeof values["out"] === "string" ? { out: values["out"] } : {}) }, io);
+    }
+    case "diff": {
+      const { values, positionals } = parse(rest, { format: { type: "string" }, color: { type: "string" } });
+      if (values.help) return help(io);
+      return diffCommand(positionals, common(values), io);
+    }
     case "explain": {
       const { values, positionals } = parse(rest, {});
       if (values.help) return help(io);
@@ -86,7 +102,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return explainCommand(positionals[0], io);
     }
     default:
-      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, explain)`);
+      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, build, diff, explain)`);
   }
 }
 

@@ -1,12 +1,18 @@
 // The `coalc` process: real streams, the file system, and the exit code.
-import { closeSync, chmodSync, fsyncSync, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { defaultStdlibRoot, NodeHost } from "../node-host.js";
 import { main } from "./main.js";
 import type { CliIo } from "./io.js";
 
 function atomicWrite(path: string, text: string): void {
   const temporary = `${path}.coalc-${process.pid}.tmp`;
-  const mode = statSync(path).mode;
+  let mode = 0o644;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    mkdirSync(dirname(path), { recursive: true });
+  }
   const fd = openSync(temporary, "w", mode);
   try {
     writeSync(fd, text);
