@@ -45,7 +45,7 @@ export function generateWorkspace(citizens: number): GeneratedWorkspace {
   for (let fileIndex = 0; fileIndex * citizensPerFile < citizens; fileIndex++) {
     const parts: string[] = [
       `// Generated shard ${fileIndex}: organisms, their records and their measurements.`,
-      `import { EvidencePointer, ReputationCard } from "std/types"`,
+      `import { EvidencePointer } from "std/types"`,
       `import { ReputationFloor, Tdx } from "std/validators"`,
       ``,
     ];
@@ -88,7 +88,8 @@ export function generateWorkspace(citizens: number): GeneratedWorkspace {
         `  committee { members: ${1 + (i % 5)}, tdx: ${image} }`,
         `  content { window: ${window} ticks, decay: ${decay}, label: "agent number ${i}" }`,
         `  stream signals: ${signal}`,
-        `  admission: ReputationFloor(agent_${Math.max(0, i - 1)}, floor: ${floor}, window: ${window} ticks) & Tdx(baseline: ${image})`,
+        // The floor's organism is the previous agent of the same shard, so every shard checks alone.
+        `  admission: ReputationFloor(agent_${i === first ? i : i - 1}, floor: ${floor}, window: ${window} ticks) & Tdx(baseline: ${image})`,
         `}`,
         ``,
       );
@@ -102,7 +103,7 @@ export function generateWorkspace(citizens: number): GeneratedWorkspace {
         streams: [{ name: "signals", type: signal }],
         admission: {
           all: [
-            { call: "ReputationFloor", args: [`agent_${Math.max(0, i - 1)}`, { floor }, { window: { ticks: window } }] },
+            { call: "ReputationFloor", args: [`agent_${i === first ? i : i - 1}`, { floor }, { window: { ticks: window } }] },
             { call: "Tdx", args: [{ baseline: image }, { max_age: "1h" }] },
           ],
         },
@@ -113,8 +114,9 @@ export function generateWorkspace(citizens: number): GeneratedWorkspace {
     files.set(`shard_${String(fileIndex).padStart(3, "0")}.coal`, text);
   }
 
+  const shards = [...files.keys()];
   const coalition = [
-    `import { ${names.slice(0, 3).join(", ")} } from "./shard_000.coal"`,
+    ...shards.map((shard, index) => `import { ${names.slice(index * citizensPerFile, (index + 1) * citizensPerFile).join(", ")} } from "./${shard}"`),
     ``,
     `coalition generated {`,
     `  name: "bench.generated"`,

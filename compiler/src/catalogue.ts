@@ -149,13 +149,13 @@ export const checkerCatalogue = {
   E0311: {
     severity: "error",
     name: "missing-argument",
-    message: msg`${"callee"} needs an argument ${"name"}.`,
+    message: msg`${"callee"} needs ${"what"}.`,
     explanation: "Every parameter whose type is not `option<…>` must be given, by position or by name. The quick fix adds the named argument with a placeholder.",
   },
   E0312: {
     severity: "error",
     name: "too-many-arguments",
-    message: msg`${"callee"} takes ${"expected"}, but ${"actual"} were given.`,
+    message: msg`${"callee"} takes ${"expected"}, but was given ${"actual"}.`,
     explanation: "A call may give at most as many positional arguments as the callee has parameters. Name the arguments to see which is which.",
   },
   E0313: {

@@ -4,7 +4,7 @@
 // successors referring back) is reported as a cycle.
 import type * as A from "@coal/language";
 import { compareDiagnostics, type Diagnostic, type Fix } from "@coal/language";
-import { defaultUniverse, fromHex, id, instanceId, moduleNames, primitive, type Bytes, type Decimal, type MeasurementsCriteria, type ModuleName, type RecordType, type Value } from "@coal/runtime/identity";
+import { defaultUniverse, fromHex, H, id, instanceId, moduleNames, text as textBytes, primitive, type Bytes, type Decimal, type MeasurementsCriteria, type ModuleName, type RecordType, type Value } from "@coal/runtime/identity";
 import { checkerDiagnostic } from "../catalogue.js";
 import type {
   AdmissionModel,
@@ -29,7 +29,7 @@ import type { Program, SourceUnit } from "../program.js";
 import { Context } from "./context.js";
 import { kindDescription, type Sym } from "./scope.js";
 import { Types } from "./types.js";
-import { citizenKinds, describeExpr, hexDigits, parseDuration, parseInteger, placeholder, Values } from "./values.js";
+import { article, citizenKinds, countOf, describeExpr, hexDigits, named, parseDuration, parseInteger, placeholder, Values } from "./values.js";
 
 export interface CheckedProgram {
   readonly program: Program;
@@ -216,13 +216,15 @@ class Checker {
     return typeof value === "string" ? { value, origin: entry.value } : undefined;
   }
 
-  private requireEntry(unit: SourceUnit, entries: Map<string, A.Entry>, name: string, where: string, decl: A.Declaration, example: string): boolean {
+  /** Reports a missing required entry at `at`, with a fix inserting it at the top of `body`. */
+  private requireEntry(unit: SourceUnit, entries: Map<string, A.Entry>, name: string, where: string, owner: A.Range & { readonly name?: A.Identifier; readonly body?: A.Block }, example: string | undefined): boolean {
     if (entries.has(name)) return true;
-    const body = "body" in decl ? decl.body : undefined;
-    const at = body !== undefined ? body.start + 1 : decl.end;
-    if (!this.context.broken(unit, decl)) {
-      this.report(unit, checkerDiagnostic("E0401", { where, entry: `\`${name}\`` }, decl.name ?? decl, { fixes: [{ title: `Add \`${name}\``, edits: [{ range: { start: at, end: at }, newText: `\n  ${name}: ${example}` }] }] }));
-    }
+    if (this.context.broken(unit, owner)) return false;
+    const body = owner.body;
+    const at = body !== undefined ? body.start + 1 : owner.end;
+    const inner = body !== undefined && !unit.text.slice(body.start, body.end).includes("\n");
+    const fixes: Fix[] = example === undefined ? [] : [{ title: `Add \`${name}\``, edits: [{ range: { start: at, end: at }, newText: inner ? ` ${name}: ${example}` : `\n  ${name}: ${example}` }] }];
+    this.report(unit, checkerDiagnostic("E0401", { where, entry: `\`${name}\`` }, owner.name ?? owner, { fixes }));
     return false;
   }
 
@@ -294,15 +296,22 @@ class Checker {
   }
 
   /** The stable id a citizen will have (for digests written as citizen names). */
+  private readonly stableIds = new Map<A.Declaration, Bytes>();
   private stableIdOf(sym: Sym): Bytes | undefined {
+    const cached = this.stableIds.get(sym.decl);
+    if (cached !== undefined) return cached;
     const citizen = this.citizens.get(sym.decl);
     if (citizen === undefined) return undefined;
+    let id: Bytes;
     if (citizen.kind === "lattice") {
       this.lattice(sym);
       const lattice = citizen as LatticeModel;
-      return lattice.stableId.kind === "digest" ? lattice.stableId.digest : instanceId(lattice.stableId.instanceName, this.universe).digest;
+      id = lattice.stableId.kind === "digest" ? lattice.stableId.digest : instanceIdBytes(lattice.stableId.instanceName, this.universe);
+    } else {
+      id = instanceIdBytes(citizen.instanceName, this.universe);
     }
-    return instanceId(citizen.instanceName, this.universe).digest;
+    this.stableIds.set(sym.decl, id);
+    return id;
   }
 
   private readonly latticesDone = new Set<A.Declaration>();
@@ -316,7 +325,7 @@ class Checker {
     const stable = entries.get("stable_id");
     const instance = entries.get("instance");
     if (stable !== undefined && instance !== undefined) {
-      this.report(sym.unit, checkerDiagnostic("E0402", { entry: "`stable_id` and `instance`", where }, entryNameRange(instance), { related: [{ message: "`stable_id` given here", range: entryNameRange(stable) }], help: "a lattice is declared by its published stable id or by its instance name, not both" }));
+      this.report(sym.unit, checkerDiagnostic("E0400", { entry: "`instance`", where: `${where}, which already has \`stable_id\`` }, entryNameRange(instance), { related: [{ message: "`stable_id` given here", range: entryNameRange(stable) }], help: "a lattice is declared by its published stable id or by its instance name, not both" }));
     } else if (stable?.kind === "Property") {
       const value = this.values.evaluate(sym.unit, stable.value, primitive("digest"));
       if (value instanceof Uint8Array) model.stableId = { kind: "digest", digest: value };
@@ -345,7 +354,7 @@ class Checker {
       const builtin = this.context.scopes.lookup(unit, expr.callee.segments[0]!, "function");
       if (builtin === undefined) return undefined;
       if (expr.args.length !== 1 || expr.args[0]!.value === undefined) {
-        this.report(unit, expr.args.length === 0 ? checkerDiagnostic("E0311", { callee: "`pinned`", name: "`citizen`" }, expr) : checkerDiagnostic("E0312", { callee: "`pinned`", expected: "one argument", actual: String(expr.args.length) }, expr.args[1] ?? expr));
+        this.report(unit, expr.args.length === 0 ? checkerDiagnostic("E0311", { callee: "`pinned`", what: named("argument", ["citizen"]) }, expr) : checkerDiagnostic("E0312", { callee: "`pinned`", expected: "one argument", actual: countOf(expr.args.length, "argument") }, expr.args[1] ?? expr));
         return undefined;
       }
       pinned = true;
@@ -378,13 +387,17 @@ class Checker {
       this.report(unit, checkerDiagnostic("E0302", { expected: `a list of ${what}s`, found: describeExpr(entry.value) }, entry.value, { help: "write `[a, b]`" }));
       return [];
     }
-    return entry.value.elements.map((e) => this.citizenRef(unit, e, kinds, what)).filter((r): r is CitizenRefModel => r !== undefined);
+    return entry.value.elements.map((e) => this.citizenRef(unit, e, kinds, article(what))).filter((r): r is CitizenRefModel => r !== undefined);
   }
 
   // -------------------------------------------------------------------------------------------
   // Organisms and confluences
 
+  private readonly bodiesDone = new Set<A.Declaration>();
   private citizenBody(sym: Sym): void {
+    // A strategy or watchdog may need a citizen's surface before the main pass reaches it.
+    if (this.bodiesDone.has(sym.decl)) return;
+    this.bodiesDone.add(sym.decl);
     const decl = sym.decl as A.OrganismDecl | A.ConfluenceDecl;
     const unit = sym.unit;
     const model = this.citizens.get(sym.decl) as Mutable<Omit<OrganismModel, "kind">> & { kind: "organism" | "confluence" };
@@ -417,13 +430,13 @@ class Checker {
       const count = spans.value?.kind === "ListExpr" ? spans.value.elements.length : model.spans.length;
       if (count < 2) this.report(unit, checkerDiagnostic("E0403", { name: `\`${sym.name}\``, count: String(count) }, spans.value ?? spans));
     } else if (!isOrganism && !entries.has("spans")) {
-      this.requireEntry(unit, entries, "spans", where, decl, "[a, b]");
+      this.requireEntry(unit, entries, "spans", where, decl, undefined);
     }
 
     model.committee = this.committee(unit, entries.get("committee"), where);
     if (model.committee.tdx !== undefined) model.origins = { ...model.origins, tdx: this.context.origin(unit, (entries.get("committee") as A.NestedBlock).body) };
     model.content = this.content(unit, sym, entries.get("content"));
-    model.surface = this.surface(unit, decl.body, where);
+    model.surface = this.surface(unit, decl.body, where, decl);
     const admissionEntry = entries.get("admission");
     if (admissionEntry?.kind === "Property") {
       const admission = this.admission(unit, admissionEntry.value);
@@ -466,13 +479,17 @@ class Checker {
       this.report(unit, checkerDiagnostic("E0411", { shape: "`swarm`", problem: "is a confluence: declare it with `confluence`" }, at));
     }
     if (model.shape === "integrator") {
-      const problems: [boolean, string, A.Range | undefined][] = [
-        [entries.has("committee"), "has no committee", entries.get("committee")],
-        [model.surface.some((item) => item.kind === "stream"), "has no stream of its own", undefined],
-        [model.kind === "organism" && (model.strategies.some((s) => s.kind === "successor") || model.watchdog !== undefined), "does not retire, so it has no successor or watchdog", undefined],
+      const body = (sym.decl as A.OrganismDecl).body?.entries ?? [];
+      const firstStream = body.find((e) => e.kind === "StreamMember");
+      const successor = entries.get("strategies")?.kind === "NestedBlock" ? (entries.get("strategies") as A.NestedBlock).body.entries.find((e) => e.kind === "Directive" && e.name.text === "successor") : undefined;
+      const problems: [A.Entry | undefined, string][] = [
+        [entries.get("committee"), "has no committee"],
+        [firstStream, "has no stream of its own"],
+        [successor, "does not retire, so it has no successor"],
+        [entries.get("watchdog"), "does not retire, so it has no watchdog"],
       ];
-      for (const [present, problem, range] of problems) {
-        if (present) this.report(unit, checkerDiagnostic("E0411", { shape: "`integrator`", problem }, range === undefined ? at : entryNameRange(range as A.Entry), { related: [{ message: "the shape is declared here", range: at }] }));
+      for (const [entry, problem] of problems) {
+        if (entry !== undefined) this.report(unit, checkerDiagnostic("E0411", { shape: "`integrator`", problem }, entryNameRange(entry), { related: [{ message: "the shape is declared here", range: at }] }));
       }
     }
     void sym;
@@ -543,8 +560,18 @@ class Checker {
     return { type, value: record as import("@coal/runtime/identity").RecordValue, inline: false, origin };
   }
 
-  private surface(unit: SourceUnit, body: A.Block | undefined, where: string): SurfaceItemModel[] {
+  private readonly brokenSurfaces = new Set<A.Declaration>();
+  private surface(unit: SourceUnit, body: A.Block | undefined, where: string, decl?: A.Declaration): SurfaceItemModel[] {
     const items: SurfaceItemModel[] = [];
+    const before = this.context.diagnostics.length;
+    try {
+      return this.surfaceItems(unit, body, where, items);
+    } finally {
+      if (decl !== undefined && (this.context.diagnostics.length > before || (body !== undefined && body.entries.some((e) => (e.kind === "StreamMember" || e.kind === "CollectionMember") && this.context.broken(unit, e))))) this.brokenSurfaces.add(decl);
+    }
+  }
+
+  private surfaceItems(unit: SourceUnit, body: A.Block | undefined, where: string, items: SurfaceItemModel[]): SurfaceItemModel[] {
     const names = new Map<string, A.Identifier>();
     for (const entry of body?.entries ?? []) {
       if ((entry.kind !== "StreamMember" && entry.kind !== "CollectionMember") || entry.name === undefined) continue;
@@ -603,7 +630,7 @@ class Checker {
             this.report(unit, checkerDiagnostic("E0302", { expected: "a validator", found: describeExpr(expr) }, expr, { help: `\`${sym.name}\` takes no arguments: write \`${sym.name}\`` }));
             return undefined;
           }
-          return this.validatorOf(sym, expr);
+          return this.validatorOf(sym, expr, unit);
         }
         if (sym.kind === "builtin-validator") {
           const call = this.validatorCall(unit, sym, expr);
@@ -619,17 +646,21 @@ class Checker {
     return undefined;
   }
 
-  private validatorOf(sym: Sym, use?: A.Range): AdmissionModel | undefined {
+  private readonly validatorStack: Sym[] = [];
+  private validatorOf(sym: Sym, use?: A.Range, useUnit?: SourceUnit): AdmissionModel | undefined {
     const state = this.validators.get(sym.decl);
     if (state === "checking") {
-      if (use !== undefined) this.report(sym.unit, checkerDiagnostic("E0415", { name: `\`${sym.name}\``, cycle: `\`${sym.name}\` uses itself` }, sym.nameNode, { related: [{ message: "used here", range: use }] }));
-      this.validators.set(sym.decl, undefined);
+      const path = this.validatorStack.slice(this.validatorStack.indexOf(sym));
+      if (use !== undefined) this.report(sym.unit, checkerDiagnostic("E0415", { name: `\`${sym.name}\``, cycle: [...path, sym].map((s) => `\`${s.name}\``).join(" → ") }, sym.nameNode, { related: [{ message: "used here", range: use, ...(useUnit !== undefined && useUnit !== sym.unit ? { file: useUnit.path } : {}) }] }));
+      for (const s of path) this.validators.set(s.decl, undefined);
       return undefined;
     }
     if (this.validators.has(sym.decl)) return state as AdmissionModel | undefined;
     this.validators.set(sym.decl, "checking");
+    this.validatorStack.push(sym);
     const decl = sym.decl as A.ValidatorDecl;
     const model = this.admission(sym.unit, decl.value);
+    this.validatorStack.pop();
     if (this.validators.get(sym.decl) === "checking") this.validators.set(sym.decl, model);
     return this.validators.get(sym.decl) as AdmissionModel | undefined;
   }
@@ -662,7 +693,7 @@ class Checker {
       const at = call.end - 1;
       this.report(
         unit,
-        checkerDiagnostic("E0311", { callee: `\`${sym.name}\``, name: missing.map((p) => `\`${p.name.text}\``).join(", ") }, expr, {
+        checkerDiagnostic("E0311", { callee: `\`${sym.name}\``, what: named("argument", missing.map((p) => p.name.text)) }, expr, {
           fixes: expr.kind === "CallExpr" ? [{ title: `Add ${missing.map((p) => `\`${p.name.text}\``).join(", ")}`, edits: [{ range: { start: at, end: at }, newText: (call.args.length > 0 ? ", " : "") + missing.map((p) => `${p.name.text}: ${paramPlaceholder(p)}`).join(", ") }] }] : [],
         }),
       );
@@ -772,7 +803,7 @@ class Checker {
         }
         const missing = params.filter((p) => !map.has(p));
         if (missing.length > 0) {
-          this.report(unit, checkerDiagnostic("E0311", { callee: `\`${name}\``, name: missing.map((p) => `\`${p}\``).join(", ") }, member));
+          this.report(unit, checkerDiagnostic("E0311", { callee: `\`${name}\``, what: named("argument", missing) }, member));
           return undefined;
         }
         return map;
@@ -814,7 +845,7 @@ class Checker {
           break;
         }
         case "constitution":
-          if (args.length > 0) this.report(unit, checkerDiagnostic("E0312", { callee: "`constitution`", expected: "no arguments", actual: String(args.length) }, args[0]!));
+          if (args.length > 0) this.report(unit, checkerDiagnostic("E0312", { callee: "`constitution`", expected: "no arguments", actual: countOf(args.length, "argument") }, args[0]!));
           else strategies.push({ kind: "constitution", origin });
           break;
         case "successor": {
@@ -838,7 +869,9 @@ class Checker {
     const target = ref.target;
     if (target.kind === "lattice") return true;
     const sym = this.symOfCitizen.get(target)!;
-    if (target.content === undefined) this.citizenBody(sym);
+    this.citizenBody(sym);
+    // A surface that did not resolve has its own diagnostic; do not guess what it publishes.
+    if (this.brokenSurfaces.has(sym.decl)) return true;
     const publishes = target.surface.some((item) => (item.kind === "stream" ? [item.type] : item.parameters).some((t) => (t.kind === "record" || t.kind === "enum") && t.name === typeName && this.types.declOf.get(t)?.unit.isStd));
     if (!publishes) {
       this.report(unit, checkerDiagnostic("E0406", { strategy: `\`${strategy}\``, type: `\`${typeName}\``, name: `\`${target.name}\`` }, at, { related: [{ message: `\`${target.name}\` is declared here`, range: sym.nameNode, file: sym.unit.path }] }));
@@ -855,12 +888,22 @@ class Checker {
     };
     walk(organism.admission);
     if (conjuncts.some(matches)) return;
+    const similar = conjuncts.find((c) => c.validator === validator);
+    if (similar !== undefined) {
+      // The clause is there with other arguments: adding a second one would contradict it.
+      this.report(unit, checkerDiagnostic("E0407", { strategy: `\`${member.name.text}\``, validator: `\`${validator}\`` }, member, { related: [{ message: `this \`${validator}\` clause has other arguments than the strategy`, range: similar.origin.range }], help: `make them agree: \`${clause}\`` }));
+      return;
+    }
     if (admissionEntry !== undefined && organism.admission === undefined) return; // the admission has its own errors
     const admission = admissionEntry?.kind === "Property" ? admissionEntry.value : undefined;
     const at = admission === undefined ? this.enclosingEntryStart(unit, member) : admission.end;
+    const wrap = admission !== undefined && admission.kind === "BinaryExpr" && admission.op === "|";
     const fix: Fix =
       admission !== undefined
-        ? { title: `Add \`${clause}\` to the admission`, edits: [{ range: { start: at, end: at }, newText: ` & ${clause}` }] }
+        ? {
+            title: `Add \`${clause}\` to the admission`,
+            edits: wrap ? [{ range: { start: admission.start, end: admission.start }, newText: "(" }, { range: { start: at, end: at }, newText: `) & ${clause}` }] : [{ range: { start: at, end: at }, newText: ` & ${clause}` }],
+          }
         : { title: `Add \`admission: ${clause}\``, edits: [{ range: { start: at, end: at }, newText: `admission: ${clause}\n  ` }] };
     this.report(unit, checkerDiagnostic("E0407", { strategy: `\`${member.name.text}\``, validator: `\`${validator}\`` }, member, { fixes: [fix], ...(admission !== undefined ? { related: [{ message: "the admission", range: admission }] } : {}) }));
   }
@@ -923,7 +966,7 @@ class Checker {
     const ticketsEntry = entries.get("tickets");
     if (ticketsEntry?.kind === "NestedBlock") {
       const inner = this.entries(unit, ticketsEntry.body, "the `tickets` block", { properties: ["name", "admission"] });
-      const ticketName = this.requireEntry(unit, inner, "name", "the `tickets` block", decl, '"tickets"') ? this.stringProperty(unit, inner, "name") : undefined;
+      const ticketName = this.requireEntry(unit, inner, "name", "the `tickets` block", ticketsEntry, `"${(name?.value ?? sym.name)}.tickets"`) ? this.stringProperty(unit, inner, "name") : undefined;
       const admissionEntry = inner.get("admission");
       const admission = admissionEntry?.kind === "Property" ? this.admission(unit, admissionEntry.value) : undefined;
       if (ticketName !== undefined) tickets = { name: ticketName.value, ...(admission === undefined ? {} : { admission }), origin: this.context.origin(unit, ticketsEntry) };
@@ -933,7 +976,7 @@ class Checker {
     let retirement: CoalitionModel["retirement"] = { type: retirementType, value: { fields: [86_400_000n] }, origin: this.context.origin(unit, decl.name ?? decl) };
     const retirementEntry = entries.get("retirement");
     if (retirementEntry?.kind === "NestedBlock") {
-      const value = this.values.fields(unit, retirementEntry.body, "RetirementPolicy", retirementType.fields, retirementEntry.body.entries.filter((e): e is A.Property => e.kind === "Property").map((p) => ({ name: p.name, ...(p.value === undefined ? {} : { value: p.value }), node: p })), retirementEntry.name);
+      const value = this.values.fields(unit, retirementEntry.body, "retirement", retirementType.fields, retirementEntry.body.entries.filter((e): e is A.Property => e.kind === "Property").map((p) => ({ name: p.name, ...(p.value === undefined ? {} : { value: p.value }), node: p })), retirementEntry.name);
       this.rejectNonProperties(unit, retirementEntry.body, "the `retirement` block");
       if (value !== undefined) retirement = { type: retirementType, value, origin: this.context.origin(unit, retirementEntry) };
     }
@@ -966,7 +1009,7 @@ class Checker {
       const ids = members.map((ref) => this.stableIdOf(this.symOfCitizen.get(ref.target)!)).filter((d): d is Bytes => d !== undefined);
       content = { fields: [ids] };
     } else {
-      content = this.values.fields(unit, entry.body, `${pascalCase(module)}Content`, contentType.fields, properties, entry.name);
+      content = this.values.fields(unit, entry.body, `the \`${module}\` block`.replace(/`/g, ""), contentType.fields, properties, entry.name);
     }
     if (content === undefined) return undefined;
     const admissionEntry = entries.get("admission");
@@ -1041,6 +1084,11 @@ class Checker {
       this.report(this.program.units.get(origin.file)!, checkerDiagnostic("E0409", { cycle: [...cycle, current].map((c) => `\`${c.name}\``).join(" → ") }, origin.range));
     }
   }
+}
+
+/** instance_id(n) without its derivation tree: the checker needs only the bytes. */
+function instanceIdBytes(name: string, universe: Bytes): Bytes {
+  return H(textBytes("instance|"), textBytes(name), textBytes("|"), universe);
 }
 
 function pascalCase(name: string): string {

@@ -138,7 +138,7 @@ export class Scopes {
         }
         const existing = scope.get(local.text);
         if (existing !== undefined) {
-          this.report(unit, checkerDiagnostic("E0204", { name: `\`${local.text}\`` }, local, { related: [{ message: "first declared here", range: existing.via?.name ?? existing.sym.nameNode }], help: `import it under another name: \`${name.name.text} as ${name.name.text}2\`` }));
+          this.report(unit, checkerDiagnostic("E0204", { name: `\`${local.text}\`` }, local, { related: [{ message: existing.via === undefined ? "also declared in this file here" : "also imported here", range: existing.via?.name ?? existing.sym.nameNode }], help: `import it under another name: \`${name.name.text} as ${name.name.text}2\`` }));
           continue;
         }
         scope.set(local.text, { sym, via: name });
@@ -204,13 +204,15 @@ export class Scopes {
   /** W0200 for every import nothing used. Call after checking. */
   reportUnused(): void {
     for (const unit of this.program.units.values()) {
-      if (unit.isStd) continue;
+      // A use may hide inside broken syntax: say nothing rather than suggest deleting it.
+      if (unit.isStd || unit.parsed.diagnostics.some((d) => d.severity === "error")) continue;
       for (const item of unit.parsed.file.items) {
         if (item.kind !== "ImportDecl" || !unit.imports.has(item)) continue;
         for (const name of item.names) {
           if (this.used.has(name) || !this.scopes.get(unit)!.has((name.alias ?? name.name).text)) continue;
           if (this.scopes.get(unit)!.get((name.alias ?? name.name).text)?.via !== name) continue;
-          const only = item.names.length === 1;
+          const allUnused = item.names.every((n) => !this.used.has(n));
+          const only = item.names.length === 1 || allUnused;
           const index = item.names.indexOf(name);
           const range = only ? { start: item.start, end: item.end } : index < item.names.length - 1 ? { start: name.start, end: item.names[index + 1]!.start } : { start: item.names[index - 1]!.end, end: name.end };
           this.report(unit, checkerDiagnostic("W0200", { name: `\`${(name.alias ?? name.name).text}\`` }, name, { fixes: [{ title: `Remove the unused import`, edits: [{ range, newText: "" }] }] }));
@@ -234,16 +236,16 @@ export function closest(wanted: string, known: readonly string[]): string | unde
   return best;
 }
 
+/** Edit distance with adjacent transpositions counted as one edit (`Crad` → `Card`). */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

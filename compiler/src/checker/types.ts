@@ -15,6 +15,8 @@ export const parameterTypes = new Set(["citizen", "pins", "tick_count"]);
 export class Types {
   private readonly named = new Map<A.Declaration, NamedType>();
   private readonly building = new Set<A.Declaration>();
+  private readonly stack: Sym[] = [];
+  private readonly cycleReported = new Set<A.Declaration>();
   /** Fields whose declared type did not resolve: values for them are not checked again. */
   readonly brokenFields = new WeakSet<Field>();
   readonly declOf = new WeakMap<NamedType, Sym>();
@@ -55,20 +57,24 @@ export class Types {
       this.context.report(unit, checkerDiagnostic("E0300", { type: `\`${name}\``, expected: "no type arguments", actual: String(args.length) }, ref));
       return undefined;
     }
-    return this.namedType(sym, ref);
+    return this.namedType(sym, ref, unit);
   }
 
   /** The record or enum a declaration defines. `use` is where it is needed, for cycle reports. */
-  namedType(sym: Sym, use?: A.Range): NamedType | undefined {
+  namedType(sym: Sym, use?: A.Range, useUnit?: SourceUnit): NamedType | undefined {
     const cached = this.named.get(sym.decl);
     if (cached !== undefined) return cached;
     if (this.building.has(sym.decl)) {
-      if (use !== undefined) {
-        this.context.report(sym.unit, checkerDiagnostic("E0301", { name: `\`${sym.name}\``, cycle: `\`${sym.name}\` refers to itself through its fields` }, sym.nameNode, { related: [{ message: "contains itself here", range: use }] }));
+      if (use !== undefined && !this.cycleReported.has(sym.decl)) {
+        const path = this.stack.slice(this.stack.indexOf(sym));
+        path.forEach((s) => this.cycleReported.add(s.decl));
+        const cycle = [...path, sym].map((s) => `\`${s.name}\``).join(" → ");
+        this.context.report(sym.unit, checkerDiagnostic("E0301", { name: `\`${sym.name}\``, cycle }, sym.nameNode, { related: [{ message: "contains itself here", range: use, ...(useUnit !== undefined && useUnit !== sym.unit ? { file: useUnit.path } : {}) }] }));
       }
       return undefined;
     }
     this.building.add(sym.decl);
+    this.stack.push(sym);
     const fieldsOf = (fields: readonly A.FieldDecl[]): Field[] =>
       fields.map((field) => {
         const type = this.resolve(sym.unit, field.type);
@@ -96,6 +102,7 @@ export class Types {
       throw new Error(`namedType of ${sym.kind}`);
     }
     this.building.delete(sym.decl);
+    this.stack.pop();
     this.named.set(sym.decl, type);
     this.declOf.set(type, sym);
     return type;

@@ -48,6 +48,23 @@ const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = {
 
 const citizenKinds = new Set(["organism", "confluence", "lattice"]);
 
+/** "the argument `a`", "the arguments `a` and `b`" (`noun` is "argument" or "field"). */
+export function named(noun: string, names: readonly string[]): string {
+  const quoted = names.map((n) => `\`${n}\``);
+  if (quoted.length === 1) return `the ${noun} ${quoted[0]}`;
+  return `the ${noun}s ${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
+}
+
+/** "no arguments", "one argument", "3 arguments". */
+export function countOf(n: number, noun: string): string {
+  return n === 0 ? `no ${noun}s` : n === 1 ? `one ${noun}` : `${n} ${noun}s`;
+}
+
+/** "a `Forecast` record", "an `Inner` record". */
+export function article(word: string): string {
+  return /^[`"]?[aeiouAEIOU]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
 export function parseInteger(text: string): bigint {
   const clean = text.replace(/_/g, "");
   return clean.startsWith("-") ? -BigInt(clean.slice(1)) : BigInt(clean);
@@ -84,7 +101,7 @@ export function describeExpr(expr: A.Expr): string {
     case "ListExpr":
       return "a list";
     case "RecordLiteral":
-      return `a \`${expr.type.segments.map((s) => s.text).join(".")}\` record`;
+      return article(`\`${expr.type.segments.map((s) => s.text).join(".")}\` record`);
     case "PathExpr":
       return `\`${expr.segments.map((s) => s.text).join(".")}\``;
     case "CallExpr":
@@ -267,8 +284,8 @@ export class Values {
     const param = decl.params[0]?.name.text ?? "text";
     const args = expr.args;
     if (args.length !== 1) {
-      if (args.length === 0) this.context.report(unit, checkerDiagnostic("E0311", { callee: `\`${name}\``, name: `\`${param}\`` }, expr));
-      else this.context.report(unit, checkerDiagnostic("E0312", { callee: `\`${name}\``, expected: "one argument", actual: String(args.length) }, args[1]!));
+      if (args.length === 0) this.context.report(unit, checkerDiagnostic("E0311", { callee: `\`${name}\``, what: named("argument", [param]) }, expr));
+      else this.context.report(unit, checkerDiagnostic("E0312", { callee: `\`${name}\``, expected: "one argument", actual: countOf(args.length, "argument") }, args[1]!));
       return undefined;
     }
     const arg = args[0]!;
@@ -328,9 +345,11 @@ export class Values {
     declared: readonly Field[],
     given: readonly { name?: A.Identifier; value?: A.Expr; node: A.Range }[],
     insertAfter: A.Range,
+    commaSeparated = false,
   ): RecordValue | undefined {
     const values = new Map<string, Value | undefined>();
     const seen = new Map<string, A.Range>();
+    const suggested = new Set<string>();
     let failed = false;
     for (const { name, value, node } of given) {
       if (name === undefined) continue;
@@ -343,7 +362,9 @@ export class Values {
       seen.set(name.text, node);
       const field = declared.find((f) => f.name === name.text);
       if (field === undefined) {
-        const best = closest(name.text, declared.map((f) => f.name).filter((f) => !seen.has(f)));
+        const best = closest(name.text, declared.map((f) => f.name).filter((f) => !seen.has(f) && !given.some((g) => g.name?.text === f)));
+        // The rename fix supplies that field: do not also report it missing.
+        if (best !== undefined) suggested.add(best);
         this.context.report(
           unit,
           checkerDiagnostic("E0305", { owner: `\`${ownerName}\``, field: `\`${name.text}\`` }, name, best === undefined ? { help: `its fields are ${declared.map((f) => `\`${f.name}\``).join(", ") || "none"}` } : { help: `did you mean \`${best}\`?`, fixes: [{ title: `Change to \`${best}\``, edits: [{ range: name, newText: best }] }] }),
@@ -359,13 +380,16 @@ export class Values {
       if (v === undefined) failed = true;
       values.set(field.name, v);
     }
-    const missing = declared.filter((f) => !values.has(f.name) && !seen.has(f.name) && f.type.kind !== "option");
+    const missing = declared.filter((f) => !values.has(f.name) && !seen.has(f.name) && !suggested.has(f.name) && f.type.kind !== "option");
     if (missing.length > 0) {
       const text = missing.map((f) => `${f.name}: ${placeholder(f.type)}`);
+      const at = this.insertionPoint(unit, owner);
+      const separator = commaSeparated ? ", " : " ";
+      const newText = (given.length > 0 ? separator : "") + text.join(separator) + (commaSeparated ? "" : " ");
       this.context.report(
         unit,
-        checkerDiagnostic("E0304", { owner: `\`${ownerName}\``, field: missing.map((f) => `\`${f.name}\``).join(", ") }, { start: owner.start, end: Math.min(owner.end, insertAfter.end + 1) }, {
-          fixes: [{ title: `Add ${missing.map((f) => `\`${f.name}\``).join(", ")}`, edits: [{ range: { start: this.insertionPoint(unit, owner), end: this.insertionPoint(unit, owner) }, newText: text.map((t) => ` ${t}`).join(",") + " " }] }],
+        checkerDiagnostic("E0304", { owner: `\`${ownerName}\``, field: missing.map((f) => `\`${f.name}\``).join(", ") }, insertAfter, {
+          fixes: [{ title: `Add ${missing.map((f) => `\`${f.name}\``).join(", ")}`, edits: [{ range: { start: at, end: at }, newText: commaSeparated || given.length === 0 ? newText : newText.trimStart().replace(/^/, " ") }] }],
         }),
       );
       failed = true;
@@ -374,10 +398,12 @@ export class Values {
     return { fields: declared.map((f) => (values.has(f.name) ? values.get(f.name)! : null)) };
   }
 
-  /** Just before the closing brace or parenthesis of a literal, where a quick fix adds fields. */
+  /** Just before the closing brace or parenthesis of a literal (and the space before it). */
   private insertionPoint(unit: SourceUnit, owner: A.Range): number {
     const last = unit.text.slice(owner.start, owner.end).trimEnd();
-    return owner.start + Math.max(0, last.length - 1);
+    let at = owner.start + Math.max(0, last.length - 1);
+    while (at > owner.start && /[ \t]/.test(unit.text[at - 1]!)) at--;
+    return at;
   }
 
   private enumValue(unit: SourceUnit, expr: A.Expr, type: EnumType): Value | undefined {
@@ -407,7 +433,7 @@ export class Values {
     if (expr.kind === "PathExpr") {
       const required = variant.fields.filter((f) => f.type.kind !== "option");
       if (required.length > 0) {
-        this.context.report(unit, checkerDiagnostic("E0311", { callee: `\`${variant.name}\``, name: required.map((f) => `\`${f.name}\``).join(", ") }, expr, { help: `write \`${variant.name}(${required.map((f) => `${f.name}: ${placeholder(f.type)}`).join(", ")})\`` }));
+        this.context.report(unit, checkerDiagnostic("E0311", { callee: `\`${variant.name}\``, what: named("argument", required.map((f) => f.name)) }, expr, { help: `write \`${variant.name}(${required.map((f) => `${f.name}: ${placeholder(f.type)}`).join(", ")})\`` }));
         return undefined;
       }
       return { variant: index, fields: [] };
@@ -415,7 +441,7 @@ export class Values {
     const call = expr as A.CallExpr;
     const args = this.bindArguments(unit, call, variant.name, variant.fields.map((f) => f.name));
     if (args === undefined) return undefined;
-    const fields = this.fields(unit, call, variant.name, variant.fields, args, call.callee);
+    const fields = this.fields(unit, call, variant.name, variant.fields, args, call.callee, true);
     return fields === undefined ? undefined : { variant: index, fields: fields.fields };
   }
 
@@ -437,7 +463,7 @@ export class Values {
       }
       const param = params[index];
       if (param === undefined) {
-        if (index === params.length) this.context.report(unit, checkerDiagnostic("E0312", { callee: `\`${callee}\``, expected: params.length === 1 ? "one argument" : `${params.length} arguments`, actual: String(call.args.length) }, arg));
+        if (index === params.length) this.context.report(unit, checkerDiagnostic("E0312", { callee: `\`${callee}\``, expected: countOf(params.length, "argument"), actual: countOf(call.args.length, "argument") }, arg));
         failed = true;
         return;
       }
