@@ -3,7 +3,7 @@
 // seed and the shrunk input; re-run with COAL_FUZZ_SEED to replay.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkInput } from "./properties.js";
+import { checkCompiles, checkInput } from "./properties.js";
 import { generatedFile, mutatedFile } from "./inputs.js";
 
 const runs = Number(process.env["COAL_FUZZ_RUNS"] ?? 20_000);
@@ -38,5 +38,19 @@ describe("fuzz", () => {
       options(Math.floor(runs / 2)),
     );
     expect(unsettled).toBe(0);
+  });
+});
+
+// The checker must survive whatever the parser lets through: never throw, always give a model,
+// and report diagnostics only with ranges inside the files.
+describe("fuzz the checker", () => {
+  const checkerRuns = Math.max(200, Math.floor(runs / 20));
+  it(`mutated corpus and golden files through the whole compiler (${checkerRuns} inputs)`, () => {
+    fc.assert(
+      fc.property(fc.oneof(mutatedFile, generatedFile), (text) => {
+        checkCompiles(text);
+      }),
+      options(checkerRuns),
+    );
   });
 });

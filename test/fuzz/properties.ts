@@ -1,6 +1,8 @@
 // What must hold for every input, valid or not: the parser never throws, never hangs, and every
 // diagnostic has a catalogued code and a range inside the file; for every input without errors
 // the formatter is idempotent, keeps the tree and keeps every comment.
+import { compile, fingerprintReport, MemoryHost } from "@coal/compiler";
+import { memoryStdlibRoot, stdlibFiles } from "../support/stdlib.js";
 import { dumpTree, format, parse, printFile, syntaxCatalogue, type Comment } from "@coal/language";
 
 const codes = new Set(Object.keys(syntaxCatalogue));
@@ -54,4 +56,20 @@ export function checkInput(text: string): Outcome {
 /** A `///` that documents nothing is printed as `//` (its quick fix); compare accordingly. */
 function normalizedComment(comment: Comment): string {
   return (comment.style === "doc" ? "//" + comment.text.slice(3) : comment.text).trimEnd();
+}
+
+/**
+ * The whole compiler on one file: it must not throw, must give a model, and must place every
+ * diagnostic inside the file; a clean file must fingerprint.
+ */
+export function checkCompiles(text: string): { readonly errors: boolean } {
+  const host = new MemoryHost({ ...stdlibFiles(), "main.coal": text });
+  const result = compile({ host, entries: ["main.coal"], stdlibRoot: memoryStdlibRoot, root: "." });
+  if (result.model === undefined) throw new Error("no model");
+  for (const diagnostic of result.userDiagnostics) {
+    if (diagnostic.file !== "main.coal") throw new Error(`diagnostic in ${diagnostic.file}: ${diagnostic.message}`);
+    if (diagnostic.range.start < 0 || diagnostic.range.end > text.length || diagnostic.range.start > diagnostic.range.end) throw new Error(`diagnostic range out of the file: ${diagnostic.code}`);
+  }
+  if (!result.hasErrors) fingerprintReport(result.model);
+  return { errors: result.hasErrors };
 }

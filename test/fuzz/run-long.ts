@@ -1,10 +1,10 @@
 // Runs the fuzzer for longer than CI does:
-//   npm run fuzz -- [--runs N] [--seed S] [--mode generated|mutated|both]
+//   npm run fuzz -- [--runs N] [--seed S] [--mode generated|mutated|checker|both|all]
 // Prints the seed and the shrunk counterexample on failure (exit 1), or the number of inputs,
 // how many were valid, and the slowest input on success.
 import fc from "fast-check";
 import { parseArgs } from "node:util";
-import { checkInput } from "./properties.js";
+import { checkCompiles, checkInput } from "./properties.js";
 import { generatedFile, mutatedFile } from "./inputs.js";
 
 const { values } = parseArgs({
@@ -12,16 +12,22 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-const modes = values.mode === "both" ? ["generated", "mutated"] : [values.mode!];
+const modes = values.mode === "both" ? ["generated", "mutated"] : values.mode === "all" ? ["generated", "mutated", "checker"] : [values.mode!];
 
 let failed = false;
 for (const mode of modes) {
   let valid = 0;
   let unsettled = 0;
   let slowest = 0;
-  const arbitrary = mode === "generated" ? generatedFile : mutatedFile;
+  const arbitrary = mode === "generated" ? generatedFile : mode === "checker" ? fc.oneof(generatedFile, mutatedFile) : mutatedFile;
   const result = fc.check(
     fc.property(arbitrary, (text) => {
+      if (mode === "checker") {
+        const started = performance.now();
+        if (!checkCompiles(text).errors) valid++;
+        slowest = Math.max(slowest, performance.now() - started);
+        return;
+      }
       const outcome = checkInput(text);
       if (outcome.valid) valid++;
       if (!outcome.settled) unsettled++;
