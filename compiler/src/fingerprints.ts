@@ -152,6 +152,17 @@ export class Fingerprinter {
 /** The JSON of `coalc fingerprint --format json`: the shape of the golden scenario's vectors. */
 export function fingerprintReport(model: WorkspaceModel, fingerprinter = new Fingerprinter(model)): Record<string, unknown> {
   const hex = I.toHex;
+  const citizen = (c: OrganismModel | ConfluenceModel, hashKey: "content_hash" | "fingerprint") => {
+    const f = fingerprinter.citizen(c);
+    return {
+      stable_id: hex(f.stableId.digest),
+      [hashKey]: hex(f.contentHash.digest),
+      content_schema: hex(I.schema(c.content.type).digest),
+      content_bytes: hex(I.encode(c.content.type, c.content.value)),
+      admission_signature: hex(f.admission.signature.digest),
+      surface: Object.fromEntries([...f.surface].map(([name, d]) => [name, hex(d.digest)])),
+    };
+  };
   const byName = <T extends { name: string }>(items: readonly T[], f: (item: T) => unknown) => Object.fromEntries([...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((item) => [item.name, f(item)]));
   return {
     universe: hex(model.universe),
@@ -160,28 +171,8 @@ export function fingerprintReport(model: WorkspaceModel, fingerprinter = new Fin
       const { stableId, contentHash } = fingerprinter.lattice(l);
       return { stable_id: hex(stableId.digest), content_hash: contentHash === undefined ? null : hex(contentHash) };
     }),
-    organisms: byName(model.organisms, (o) => {
-      const f = fingerprinter.citizen(o);
-      return {
-        stable_id: hex(f.stableId.digest),
-        content_hash: hex(f.contentHash.digest),
-        content_schema: hex(I.schema(o.content.type).digest),
-        content_bytes: hex(I.encode(o.content.type, o.content.value)),
-        admission_signature: hex(f.admission.signature.digest),
-        surface: Object.fromEntries([...f.surface].map(([name, d]) => [name, hex(d.digest)])),
-      };
-    }),
-    confluences: byName(model.confluences, (c) => {
-      const f = fingerprinter.citizen(c);
-      return {
-        stable_id: hex(f.stableId.digest),
-        fingerprint: hex(f.contentHash.digest),
-        content_schema: hex(I.schema(c.content.type).digest),
-        content_bytes: hex(I.encode(c.content.type, c.content.value)),
-        admission_signature: hex(f.admission.signature.digest),
-        surface: Object.fromEntries([...f.surface].map(([name, d]) => [name, hex(d.digest)])),
-      };
-    }),
+    organisms: byName(model.organisms, (o) => citizen(o, "content_hash")),
+    confluences: byName(model.confluences, (c) => citizen(c, "fingerprint")),
     coalition: byName(model.coalitions, (c) => {
       const f = fingerprinter.coalition(c);
       return {

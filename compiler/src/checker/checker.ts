@@ -1126,22 +1126,9 @@ function paramPlaceholder(param: A.FieldDecl): string {
   }
 }
 
+/** What makes an entry a duplicate of another; streams and collections are checked per name by `surface`. */
 function entryKey(entry: A.Entry): string | undefined {
-  switch (entry.kind) {
-    case "Property":
-    case "NestedBlock":
-    case "Directive":
-      return entry.name.text;
-    case "StreamMember":
-    case "CollectionMember":
-      return undefined; // checked per name by `surface`
-    case "ContentMember":
-      return "content";
-    case "WatchdogMember":
-      return "watchdog";
-    case "HeartbeatMember":
-      return "heartbeat";
-  }
+  return entry.kind === "StreamMember" || entry.kind === "CollectionMember" ? undefined : entryLabel(entry);
 }
 
 function entryLabel(entry: A.Entry): string {
