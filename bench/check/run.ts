@@ -48,7 +48,7 @@ function best(task: () => void): number {
 
 const single = generateWorkspace(citizens);
 const double = generateWorkspace(citizens * 2);
-const json = single.json;
+const json = JSON.stringify(JSON.parse(single.json));
 const cpu = cpus();
 console.log(`bench/check: ${citizens} citizens (${single.lines} lines); ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${process.execArgv.filter((a) => a.startsWith("--max")).join(" ") || "default heap"}; minimum of ${rounds} rounds`);
 
