@@ -206,8 +206,8 @@ export const checkerCatalogue = {
   E0403: {
     severity: "error",
     name: "confluence-too-small",
-    message: msg`A confluence spans at least two citizens; ${"name"} spans ${"count"}.`,
-    explanation: "A confluence composes citizens; with fewer than two it composes nothing. List at least two organisms or confluences in `spans`, or make it an organism.",
+    message: msg`${"what"} spans at least two citizens; ${"name"} spans ${"count"}.`,
+    explanation: "A confluence composes citizens; with fewer than two it composes nothing. List at least two organisms or confluences in `spans`, or make it an organism. An organism spans nothing, or (as a composite) two or more citizens.",
   },
   E0404: {
     severity: "error",

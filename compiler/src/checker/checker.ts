@@ -286,11 +286,13 @@ class Checker {
         this.report(sym.unit, checkerDiagnostic("E0413", { value: `\`${JSON.stringify(instanceName)}\``, reason }, instanceEntry.value));
         return;
       }
-      const other = this.instanceNames.get(instanceName);
+      // Stable ids hash the NFC form, so names equal under NFC are the same name.
+      const key = instanceName.normalize("NFC");
+      const other = this.instanceNames.get(key);
       if (other !== undefined) {
         this.report(sym.unit, checkerDiagnostic("E0412", { name: `\`${sym.name}\``, other: `\`${other.name}\`` }, instanceEntry.value, { related: [{ message: `\`${other.name}\`'s instance name`, range: other.nameNode, file: other.unit.path }] }));
       } else {
-        this.instanceNames.set(instanceName, sym);
+        this.instanceNames.set(key, sym);
       }
     }
   }
@@ -425,10 +427,11 @@ class Checker {
     }
 
     model.spans = this.citizenList(unit, entries.get("spans"), ["organism", "confluence"], "organism or confluence");
-    if (!isOrganism && entries.has("spans") && model.spans.length < 2 && !this.context.broken(unit, entries.get("spans")!)) {
+    if (entries.has("spans") && model.spans.length < 2 && !this.context.broken(unit, entries.get("spans")!)) {
+      // A confluence composes two or more citizens; an organism spans none, or two or more.
       const spans = entries.get("spans")! as A.Property;
       const count = spans.value?.kind === "ListExpr" ? spans.value.elements.length : model.spans.length;
-      if (count < 2) this.report(unit, checkerDiagnostic("E0403", { name: `\`${sym.name}\``, count: String(count) }, spans.value ?? spans));
+      if (count < 2 && (!isOrganism || count === 1)) this.report(unit, checkerDiagnostic("E0403", { what: isOrganism ? "A composite organism" : "A confluence", name: `\`${sym.name}\``, count: String(count) }, spans.value ?? spans));
     } else if (!isOrganism && !entries.has("spans")) {
       this.requireEntry(unit, entries, "spans", where, decl, undefined);
     }
@@ -673,11 +676,17 @@ class Checker {
     const bound = this.values.bindArguments(unit, call, sym.name, params.map((p) => p.name.text));
     if (bound === undefined) return undefined;
     const args = new Map<string, A.Expr | undefined>();
+    const suggested = new Set<string>();
     let failed = false;
     for (const { name, value, node } of bound) {
       const param = params.find((p) => p.name.text === name.text);
       if (param === undefined) {
-        this.report(unit, checkerDiagnostic("E0310", { callee: `\`${sym.name}\``, name: `\`${name.text}\`` }, name, this.context.scopes.didYouMean(name.text, params.map((p) => p.name.text), name)));
+        const unused = params.map((p) => p.name.text).filter((p) => !bound.some((b) => b.name.text === p));
+        const suggestion = this.context.scopes.didYouMean(name.text, unused, name);
+        // The rename fix supplies that parameter: do not also report it missing.
+        const target = suggestion.fixes?.[0]?.edits[0]?.newText;
+        if (target !== undefined) suggested.add(target);
+        this.report(unit, checkerDiagnostic("E0310", { callee: `\`${sym.name}\``, name: `\`${name.text}\`` }, name, suggestion));
         failed = true;
         continue;
       }
@@ -688,7 +697,7 @@ class Checker {
       }
       args.set(name.text, value);
     }
-    const missing = params.filter((p) => !args.has(p.name.text) && p.type?.name?.text !== "option");
+    const missing = params.filter((p) => !args.has(p.name.text) && !suggested.has(p.name.text) && p.type?.name?.text !== "option");
     if (missing.length > 0) {
       const at = call.end - 1;
       this.report(
@@ -1033,7 +1042,8 @@ class Checker {
         } else a.operands.forEach(walk);
       };
       walk(c.admission);
-      return refs.filter((r) => r.pinned || (c.kind === "confluence" && r.target.kind === "confluence"));
+      // Only a pinned reference folds the target's hash; an unpinned one folds its stable id.
+      return refs.filter((r) => r.pinned);
     };
     const state = new Map<CitizenModel, "visiting" | "done">();
     const stack: CitizenModel[] = [];
