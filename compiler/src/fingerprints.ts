@@ -2,7 +2,7 @@
 // place decides which model part folds into which preimage part, and attaches source locations
 // as origins so `coalc fingerprint --explain` can say where every byte came from.
 import * as I from "@coal/runtime/identity";
-import type { AdmissionModel, CitizenModel, CitizenRefModel, CoalitionModel, ConfluenceModel, LatticeModel, MeasurementsModel, OrganismModel, ValidatorCall, WorkspaceModel } from "./model.js";
+import type { AdmissionModel, CitizenModel, CitizenRefModel, CoalitionModel, ConfluenceModel, LatticeModel, MeasurementsModel, ModuleModel, OrganismModel, ValidatorCall, WorkspaceModel } from "./model.js";
 
 export interface CitizenFingerprints {
   readonly stableId: I.Derivation;
@@ -131,7 +131,7 @@ export class Fingerprinter {
       if (module === undefined) continue;
       const admission = this.admission(module.admission);
       const fingerprint = I.moduleFingerprint(root, name, {
-        content: module.content,
+        content: this.moduleContent(module),
         admission: admission.signature,
         tdxPin: module.tdx === undefined ? undefined : this.criteria(module.tdx),
         origin: module.origin,
@@ -142,6 +142,12 @@ export class Fingerprinter {
     const result: CoalitionFingerprints = { coalition: name, root, ticketsRoot: I.ticketsRoot(root), ...(ticketIssuer === undefined ? {} : { ticketIssuer }), ...(ticketsAdmission === undefined ? {} : { ticketsAdmission }), modules, coalitionId };
     this.coalitions.set(coalition, result);
     return result;
+  }
+
+  /** A module's content, with an Atlas's default members resolved to their stable ids. */
+  moduleContent(module: ModuleModel): ModuleModel["content"] {
+    if (module.defaultMembers === undefined) return module.content;
+    return { ...module.content, value: { fields: [module.defaultMembers.map((ref) => this.stableId(ref.target).digest)] } };
   }
 
   lattice(lattice: LatticeModel): { stableId: I.Derivation; contentHash: I.Bytes | undefined } {

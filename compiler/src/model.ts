@@ -110,7 +110,11 @@ export type CitizenModel = LatticeModel | OrganismModel | ConfluenceModel;
 
 export interface ModuleModel {
   readonly name: ModuleName;
+  /** The content as written. For an Atlas without `members`, see `defaultMembers`. */
   readonly content: ContentModel;
+  /** An Atlas without `members` catalogues these citizens (every one of the coalition, in
+   *  order); their stable ids are its `members`, filled in when fingerprinting. */
+  readonly defaultMembers?: readonly CitizenRefModel[];
   readonly admission?: AdmissionModel;
   readonly tdx?: MeasurementsModel;
   readonly origin: Origin;

@@ -269,13 +269,17 @@ class Checker {
     const instanceEntry = decl.body?.entries.find((e): e is A.Property => e.kind === "Property" && e.name.text === "instance");
     const instanceName = instanceEntry?.value?.kind === "StringLiteral" ? instanceEntry.value.value : "";
     const origin = this.context.origin(sym.unit, decl);
-    const base = { name: sym.name, origin };
     let shell: Mutable<CitizenModel>;
+    // Plain literals (not spreads): one object shape per kind, built 10 000 times in a big workspace.
     if (sym.kind === "lattice") {
-      shell = { ...base, kind: "lattice", stableId: { kind: "instance", instanceName } } as Mutable<LatticeModel>;
+      shell = { kind: "lattice", name: sym.name, origin, stableId: { kind: "instance", instanceName } } as Mutable<LatticeModel>;
     } else {
-      const common = { ...base, instanceName, content: undefined as unknown as ContentModel, surface: [], committee: {}, spans: [], origins: { instance: this.context.origin(sym.unit, instanceEntry?.value ?? decl) } };
-      shell = sym.kind === "organism" ? ({ ...common, kind: "organism", strategies: [] } as Mutable<OrganismModel>) : ({ ...common, kind: "confluence" } as Mutable<ConfluenceModel>);
+      const origins = { instance: this.context.origin(sym.unit, instanceEntry?.value ?? decl) };
+      const content = undefined as unknown as ContentModel;
+      shell =
+        sym.kind === "organism"
+          ? ({ kind: "organism", name: sym.name, origin, instanceName, content, surface: [], committee: {}, spans: [], origins, strategies: [] } as Mutable<OrganismModel>)
+          : ({ kind: "confluence", name: sym.name, origin, instanceName, content, surface: [], committee: {}, spans: [], origins } as Mutable<ConfluenceModel>);
       if (decl.doc !== undefined) (shell as Mutable<OrganismModel>).doc = decl.doc.text;
     }
     this.citizens.set(sym.decl, shell);
@@ -287,7 +291,7 @@ class Checker {
         return;
       }
       // Stable ids hash the NFC form, so names equal under NFC are the same name.
-      const key = instanceName.normalize("NFC");
+      const key = /^[\x00-\x7f]*$/.test(instanceName) ? instanceName : instanceName.normalize("NFC");
       const other = this.instanceNames.get(key);
       if (other !== undefined) {
         this.report(sym.unit, checkerDiagnostic("E0412", { name: `\`${sym.name}\``, other: `\`${other.name}\`` }, instanceEntry.value, { related: [{ message: `\`${other.name}\`'s instance name`, range: other.nameNode, file: other.unit.path }] }));
@@ -1014,9 +1018,9 @@ class Checker {
     const properties = given.map((p) => ({ name: p.name, ...(p.value === undefined ? {} : { value: p.value }), node: p }));
     // The Atlas catalogues every citizen, in coalition order, unless told otherwise.
     let content: import("@coal/runtime/identity").RecordValue | undefined;
-    if (module === "atlas" && !entries.has("members")) {
-      const ids = members.map((ref) => this.stableIdOf(this.symOfCitizen.get(ref.target)!)).filter((d): d is Bytes => d !== undefined);
-      content = { fields: [ids] };
+    const defaultMembers = module === "atlas" && !entries.has("members");
+    if (defaultMembers) {
+      content = { fields: [[]] };
     } else {
       content = this.values.fields(unit, entry.body, `the \`${module}\` block`.replace(/`/g, ""), contentType.fields, properties, entry.name);
     }
@@ -1025,7 +1029,7 @@ class Checker {
     const admission = admissionEntry?.kind === "Property" ? this.admission(unit, admissionEntry.value) : undefined;
     const tdxEntry = entries.get("tdx");
     const tdx = tdxEntry?.kind === "Property" ? this.measurementsRef(unit, tdxEntry.value, true) : undefined;
-    return { name: module, content: { type: contentType, value: content, inline: false, origin: this.context.origin(unit, entry) }, ...(admission === undefined ? {} : { admission }), ...(tdx === undefined ? {} : { tdx }), origin: this.context.origin(unit, entry) };
+    return { name: module, content: { type: contentType, value: content, inline: false, origin: this.context.origin(unit, entry) }, ...(defaultMembers ? { defaultMembers: members } : {}), ...(admission === undefined ? {} : { admission }), ...(tdx === undefined ? {} : { tdx }), origin: this.context.origin(unit, entry) };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -120,11 +120,12 @@ export class ManifestBuilder {
     const modules: Record<string, unknown> = {};
     for (const [name, m] of f.modules) {
       const module = c.modules[name]!;
-      this.noteType(module.content.type);
+      const content = this.fingerprinter.moduleContent(module);
+      this.noteType(content.type);
       modules[name] = {
         root: I.toHex(m.root.digest),
         fingerprint: I.toHex(m.fingerprint.digest),
-        content: { type: module.content.type.name, schema: I.toHex(I.schema(module.content.type).digest), bytes: I.toHex(I.encode(module.content.type, module.content.value)) },
+        content: { type: content.type.name, schema: I.toHex(I.schema(content.type).digest), bytes: I.toHex(I.encode(content.type, content.value)) },
         admission: this.admission(m.admission),
         preimage: this.preimage(m.fingerprint),
         source: this.source(module.origin) ?? null,

@@ -8,9 +8,11 @@ export const svBytes: Bytes = Uint8Array.of(SV);
 
 const encoder = new TextEncoder();
 
-/** UTF-8 bytes of the NFC normalisation of `s`. */
+const ascii = /^[\x00-\x7f]*$/;
+
+/** UTF-8 bytes of the NFC normalisation of `s` (ASCII is already in NFC). */
 export function text(s: string): Bytes {
-  return encoder.encode(s.normalize("NFC"));
+  return encoder.encode(ascii.test(s) ? s : s.normalize("NFC"));
 }
 
 /** BLAKE3-256. */
