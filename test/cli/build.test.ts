@@ -66,10 +66,8 @@ describe("change classification", () => {
     const lock = built.host.readFile("ws/coal.lock.json");
     return coalc(["check", "--against", "ws/coal.lock.json", "--format", "json", "ws/forecasters.coal"], { files: workspace(source, { "ws/coal.lock.json": lock }) });
   }
-  const verdictOf = (run: { stdout: string }) => {
-    const documents = run.stdout.trim().split(/\n(?=\{)/).map((d) => JSON.parse(d));
-    return documents[documents.length - 1] as { verdict: string; changes: { class: string; subject: string; description: string; moves: string[]; rule?: string }[] };
-  };
+  // `check --against --format json` writes one document: diagnostics, summary, verdict, changes.
+  const verdictOf = (run: { stdout: string }) => JSON.parse(run.stdout) as { verdict: string; changes: { class: string; subject: string; description: string; moves: string[]; rule?: string }[]; summary: unknown };
 
   it("compatible: layout, comments, role and shape move nothing (exit 0)", async () => {
     const run = await against(edit('role: "forecaster"', 'role: "oracle" // renamed').replace("shape: standalone", "shape: confluence_member"));

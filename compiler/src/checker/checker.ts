@@ -704,10 +704,12 @@ class Checker {
     const missing = params.filter((p) => !args.has(p.name.text) && !suggested.has(p.name.text) && p.type?.name?.text !== "option");
     if (missing.length > 0) {
       const at = call.end - 1;
+      const declared = this.context.scopes.declarations(unit);
+      const placeholders = missing.map((p) => paramPlaceholder(p, declared));
       this.report(
         unit,
         checkerDiagnostic("E0311", { callee: `\`${sym.name}\``, what: named("argument", missing.map((p) => p.name.text)) }, expr, {
-          fixes: expr.kind === "CallExpr" ? [{ title: `Add ${missing.map((p) => `\`${p.name.text}\``).join(", ")}`, edits: [{ range: { start: at, end: at }, newText: (call.args.length > 0 ? ", " : "") + missing.map((p) => `${p.name.text}: ${paramPlaceholder(p)}`).join(", ") }] }] : [],
+          fixes: expr.kind === "CallExpr" && placeholders.every((p) => p !== undefined) ? [{ title: `Add ${missing.map((p) => `\`${p.name.text}\``).join(", ")}`, edits: [{ range: { start: at, end: at }, newText: (call.args.length > 0 ? ", " : "") + missing.map((p, i) => `${p.name.text}: ${placeholders[i]}`).join(", ") }] }] : [],
         }),
       );
       failed = true;
@@ -1120,13 +1122,14 @@ function instanceProblem(name: string): string | undefined {
   return undefined;
 }
 
-function paramPlaceholder(param: A.FieldDecl): string {
+/** A value for a missing argument that checks: for citizens and pins, a name declared in the file. */
+function paramPlaceholder(param: A.FieldDecl, declared: readonly Sym[]): string | undefined {
   const type = param.type?.name?.text;
   switch (type) {
     case "citizen":
-      return "citizen";
+      return declared.find((sym) => sym.kind === "organism" || sym.kind === "confluence")?.name;
     case "pins":
-      return "pins";
+      return declared.find((sym) => sym.kind === "measurements")?.name;
     case "tick_count":
       return "30 ticks";
     case "decimal":

@@ -1,6 +1,6 @@
 // `coalc check [paths…]`: every file named (and everything it imports) through the checker.
 import { compile } from "../compile.js";
-import { diffLocks } from "../emit/diff.js";
+import { diffLocks, type DiffResult } from "../emit/diff.js";
 import { lockFile } from "../emit/lock.js";
 import { lockOf, writeDiff } from "./diff-command.js";
 import { collectSourceFiles } from "../sources.js";
@@ -24,15 +24,22 @@ export function checkCommand(paths: readonly string[], options: CheckOptions, io
     return unit === undefined ? undefined : { text: unit.text };
   };
   const checked = [...result.program.units.values()].filter((unit) => !unit.isStd).length;
+  const errors = count(diagnostics).errors > 0;
+  // With --against, a clean workspace is classified against the lock file too.
+  let classification: DiffResult | undefined;
+  if (!errors && options.against !== undefined) {
+    const old = lockOf(options.against, { ...options, format: "json" }, io);
+    if (typeof old === "number") return old;
+    classification = diffLocks(old, lockFile(result.model));
+  }
   if (options.format === "json") {
-    writeJson(io.stdout, diagnostics, lookup, checked);
+    // One document: the diagnostics, and the classification when asked for.
+    writeJson(io.stdout, diagnostics, lookup, checked, classification === undefined ? {} : { verdict: classification.verdict, changes: classification.changes });
   } else {
     writeHuman(io.stdout, diagnostics, lookup, useColor(options.color, io.stdout, io.env));
     io.stderr.write(`coalc: ${describeCounts(count(diagnostics))} in ${plural(checked, "file")}\n`);
+    if (classification !== undefined) writeDiff(classification, options, io);
   }
-  if (count(diagnostics).errors > 0) return exitCodes.problems;
-  if (options.against === undefined) return exitCodes.ok;
-  const old = lockOf(options.against, options, io);
-  if (typeof old === "number") return old;
-  return writeDiff(diffLocks(old, lockFile(result.model)), options, io);
+  if (errors) return exitCodes.problems;
+  return classification?.verdict === "breaking" ? exitCodes.problems : exitCodes.ok;
 }
