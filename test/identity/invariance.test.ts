@@ -3,6 +3,7 @@
 // always must (every folded value).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, fingerprintReport, MemoryHost } from "@coal/compiler";
 import { format } from "@coal/language";
@@ -72,6 +73,37 @@ describe("fingerprints never move for", () => {
   });
 });
 
+describe("fingerprints never move under random layout changes (fast-check)", () => {
+  // The golden file's top-level items, each with the comments and blank lines before it.
+  const header = golden.slice(0, golden.indexOf("/// A forecast"));
+  const items = golden.slice(header.length).split(/\n(?=(?:\/\/\/.*\n)?(?:record|measurements|lattice|organism|confluence|coalition) )/);
+  const layout = fc.record({
+    order: fc.shuffledSubarray(items.map((_, i) => i), { minLength: items.length, maxLength: items.length }),
+    indent: fc.integer({ min: 0, max: 6 }),
+    comments: fc.array(fc.nat({ max: 200 }), { maxLength: 12 }),
+    aliasFloor: fc.boolean(),
+  });
+
+  it("any declaration order, indentation, end-of-line comments and import aliases", () => {
+    fc.assert(
+      fc.property(layout, ({ order, indent, comments, aliasFloor }) => {
+        let text = header + order.map((i) => items[i]).join("\n\n");
+        text = text.replace(/\n {2}/g, "\n" + " ".repeat(2 + indent));
+        const lines = text.split("\n");
+        for (const at of comments) {
+          const index = at % lines.length;
+          // Not after a `///` line (that would detach the doc comment) nor inside a string.
+          if (!lines[index]!.trimStart().startsWith("///") && !lines[index]!.includes('"')) lines[index] += " // a comment";
+        }
+        text = lines.join("\n");
+        if (aliasFloor) text = text.replace("import { ReputationFloor,", "import { ReputationFloor as Floor,").replace("ReputationFloor(accuracy", "Floor(accuracy");
+        expect(moved(base, report({ "main.coal": text }))).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe("fingerprints always move when a folded value changes", () => {
   const cases: [string, string, string, string[]][] = [
     ["the admission floor", "floor: 0.55", "floor: 0.56", ["organisms.prophet.admission_signature", "organisms.prophet.content_hash"]],
@@ -93,6 +125,15 @@ describe("fingerprints always move when a folded value changes", () => {
       for (const path of mustMove) expect(diff, path).toContain(path);
     });
   }
+
+  it("appending an unset optional field: values keep their bytes, only what folds the schema moves", () => {
+    // Spec 02 says such a change moves nothing, but SCHEMA lists every field, so every id that
+    // folds SCHEMA(Forecast) or TYPEID(Forecast) moves (docs/identity.md, decision (b)).
+    const diff = moved(base, report({ "main.coal": edit("  evidence: EvidencePointer\n}", "  evidence: EvidencePointer\n  note: option<string>\n}") }));
+    expect(diff.filter((path) => path.endsWith("content_bytes") || path.endsWith("stable_id"))).toEqual([]);
+    expect(diff).toContain("schemas.Forecast");
+    expect(diff).toContain("organisms.prophet.surface.forecasts");
+  });
 
   it("pinning: an unpinned citizen's content change moves only its own ids", () => {
     const diff = moved(base, report({ "main.coal": edit("fee_bps: 25", "fee_bps: 26") }));
