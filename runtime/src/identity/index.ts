@@ -8,3 +8,4 @@ export * from "./types.js";
 export * from "./encode.js";
 export * from "./admission.js";
 export * from "./fingerprints.js";
+export * from "./decode.js";
