@@ -3,7 +3,7 @@
 // (bench/parse); the CLI itself is one bundled file built by `npm run build`.
 import { existsSync } from "node:fs";
 
-const bundle = new URL("../dist/coalc.js", import.meta.url);
+const bundle = new URL("../dist/bundle/coalc.js", import.meta.url);
 if (!existsSync(bundle)) {
   process.stderr.write("coalc: not built yet: run `npm run build` in the coal repository\n");
   process.exit(2);

@@ -5,8 +5,12 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 await build({
-  entryPoints: [`${root}src/cli/node-main.ts`],
-  outfile: `${root}dist/coalc.js`,
+  // `coalc.js` plus chunks: the bindings generator (ts-morph, prettier) is a separate chunk that
+  // loads only when `coalc build` needs it.
+  entryPoints: { coalc: `${root}src/cli/node-main.ts` },
+  outdir: `${root}dist/bundle`,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -16,6 +20,15 @@ await build({
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",
-  // Some bundled CommonJS needs `require`.
-  banner: { js: 'import { createRequire as __coalCreateRequire } from "node:module"; const require = __coalCreateRequire(import.meta.url);' },
+  // Some bundled CommonJS (TypeScript, in ts-morph) needs `require`, `__filename`, `__dirname`.
+  banner: {
+    js: [
+      'import { createRequire as __coalCreateRequire } from "node:module";',
+      'import { fileURLToPath as __coalFileURLToPath } from "node:url";',
+      'import { dirname as __coalDirname } from "node:path";',
+      "const require = __coalCreateRequire(import.meta.url);",
+      "const __filename = __coalFileURLToPath(import.meta.url);",
+      "const __dirname = __coalDirname(__filename);",
+    ].join(" "),
+  },
 });

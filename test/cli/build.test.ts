@@ -18,7 +18,7 @@ function edit(from: string, to: string, source = golden): string {
 describe("coalc build", () => {
   it("writes the manifest, its schema and the lock file, and the manifest validates", async () => {
     const run = await coalc(["build", "ws/forecasters.coal"], { files: workspace(golden) });
-    expect(run.stderr).toBe("coalc: wrote ws/coal-out/forecasters.manifest.json, ws/coal-out/coal-manifest.schema.json, ws/coal.lock.json\n");
+    expect(run.stderr).toBe("coalc: wrote ws/coal-out/forecasters.manifest.json, ws/coal-out/forecasters.ts, ws/coal-out/coal-manifest.schema.json, ws/coal.lock.json\n");
     expect(run.code).toBe(0);
     const manifest = JSON.parse(run.host.readFile("ws/coal-out/forecasters.manifest.json"));
     const schema = JSON.parse(run.host.readFile("ws/coal-out/coal-manifest.schema.json"));

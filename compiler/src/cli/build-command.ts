@@ -3,11 +3,11 @@
 // `coal.lock.json` at the workspace root.
 import { findWorkspaceRoot } from "../compile.js";
 import { lockFile } from "../emit/lock.js";
-import { ManifestBuilder, manifestSchemaFile, stableJson, type EmittedFile } from "../emit/manifest.js";
+import { ManifestBuilder, manifestSchemaFile, reachable, stableJson, type EmittedFile } from "../emit/manifest.js";
 import { manifestSchema } from "../emit/manifest-schema.js";
 import { Fingerprinter } from "../fingerprints.js";
 import type { Compilation } from "../compile.js";
-import type { Origin } from "../model.js";
+import type { ConfluenceModel, OrganismModel, Origin } from "../model.js";
 import type { CompilerHost } from "../host.js";
 import { LineMap } from "@coal/language";
 import { compileForOutput } from "./fingerprint-command.js";
@@ -36,20 +36,30 @@ export function relativeOrigins(result: Compilation, host: CompilerHost, root: s
   };
 }
 
-/** The files a build writes, as data. */
-export function emitBuild(result: Compilation, host: CompilerHost, root: string, out: string, entryStem: string): EmittedFile[] {
+/** The files a build writes, as data: per coalition a manifest and TypeScript bindings. */
+export async function emitBuild(result: Compilation, host: CompilerHost, root: string, out: string, entryStem: string, sourceName: string): Promise<EmittedFile[]> {
   const fingerprinter = new Fingerprinter(result.model);
   const builder = new ManifestBuilder(result.model, fingerprinter, relativeOrigins(result, host, root));
+  // ts-morph and prettier load only when bindings are generated (coalc check stays fast).
+  const { generateBindings } = await import("../emit/bindings.js");
   const files: EmittedFile[] = [];
-  const coalitions = result.model.coalitions;
-  if (coalitions.length === 0) files.push({ path: host.join(out, `${entryStem}.manifest.json`), text: stableJson(builder.manifest(undefined)) });
-  for (const coalition of coalitions) files.push({ path: host.join(out, `${coalition.name}.manifest.json`), text: stableJson(builder.manifest(coalition)) });
+  const model = result.model;
+  const coalitions = model.coalitions;
+  if (coalitions.length === 0) {
+    files.push({ path: host.join(out, `${entryStem}.manifest.json`), text: stableJson(builder.manifest(undefined)) });
+    files.push({ path: host.join(out, `${entryStem}.ts`), text: await generateBindings(model, fingerprinter, { coalition: undefined, citizens: [...model.organisms, ...model.confluences], sourceName }) });
+  }
+  for (const coalition of coalitions) {
+    files.push({ path: host.join(out, `${coalition.name}.manifest.json`), text: stableJson(builder.manifest(coalition)) });
+    const citizens = reachable(coalition).filter((c): c is OrganismModel | ConfluenceModel => c.kind !== "lattice");
+    files.push({ path: host.join(out, `${coalition.name}.ts`), text: await generateBindings(model, fingerprinter, { coalition, citizens, sourceName }) });
+  }
   files.push({ path: host.join(out, manifestSchemaFile), text: stableJson(manifestSchema) });
   files.push({ path: host.join(root, lockFileName), text: stableJson(lockFile(result.model, fingerprinter)) });
   return files;
 }
 
-export function buildCommand(paths: readonly string[], options: BuildOptions, io: CliIo): number {
+export async function buildCommand(paths: readonly string[], options: BuildOptions, io: CliIo): Promise<number> {
   const result = compileForOutput(paths, options, io);
   if (typeof result === "number") return result;
   const host = io.host;
@@ -57,7 +67,8 @@ export function buildCommand(paths: readonly string[], options: BuildOptions, io
   const out = options.out ?? host.join(root, "coal-out");
   const first = result.program.entries.find((entry) => !result.program.units.get(entry)?.isStd) ?? "workspace";
   const stem = first.replace(/\\/g, "/").split("/").pop()!.replace(/\.coal$/, "");
-  const files = emitBuild(result, host, root, out, stem);
+  const sourceName = host.relative(root, first).replace(/\\/g, "/");
+  const files = await emitBuild(result, host, root, out, stem, sourceName);
   for (const file of files) io.writeFile(file.path, file.text);
   if (options.format === "json") io.stdout.write(stableJson({ version: 1, written: files.map((f) => f.path) }));
   else io.stderr.write(`coalc: wrote ${files.map((f) => f.path).join(", ")}\n`);

@@ -173,7 +173,7 @@ export class ManifestBuilder {
 }
 
 /** Citizens a coalition lists, then everything they span or admit by, in first-seen order. */
-function reachable(coalition: CoalitionModel): CitizenModel[] {
+export function reachable(coalition: CoalitionModel): CitizenModel[] {
   const seen: CitizenModel[] = [];
   const visit = (c: CitizenModel) => {
     if (seen.includes(c)) return;

@@ -9,3 +9,5 @@ export * from "./encode.js";
 export * from "./admission.js";
 export * from "./fingerprints.js";
 export * from "./decode.js";
+export * from "./codec.js";
+export * from "./selfcheck.js";
