@@ -7,8 +7,10 @@ import { checkCompiles, checkInput } from "./properties.js";
 import { generatedFile, mutatedFile } from "./inputs.js";
 
 const runs = Number(process.env["COAL_FUZZ_RUNS"] ?? 20_000);
-const seed = process.env["COAL_FUZZ_SEED"] === undefined ? undefined : Number(process.env["COAL_FUZZ_SEED"]);
-const options = (numRuns: number) => ({ numRuns, ...(seed === undefined ? {} : { seed }) });
+// A fixed seed keeps the landing gate deterministic; `npm run fuzz` explores new seeds (and prints
+// them), and COAL_FUZZ_SEED replays one here.
+const seed = Number(process.env["COAL_FUZZ_SEED"] ?? 20261123);
+const options = (numRuns: number) => ({ numRuns, seed });
 
 describe("fuzz", () => {
   it(`grammar-generated files, a comment in almost every other gap (${Math.ceil(runs / 2)} inputs)`, () => {
