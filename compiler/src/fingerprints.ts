@@ -155,6 +155,19 @@ export class Fingerprinter {
   }
 }
 
+/** A coalition's ids as hex, under the golden file's key names. */
+export function coalitionIdsHex(f: CoalitionFingerprints) {
+  const hex = I.toHex;
+  return {
+    COALITION: hex(f.coalition.digest),
+    COALITION_ROOT: hex(f.root.digest),
+    TICKETS_ROOT: hex(f.ticketsRoot.digest),
+    coalition_id: hex(f.coalitionId.digest),
+    ticket_issuer: f.ticketIssuer === undefined ? null : hex(f.ticketIssuer.digest),
+    modules: Object.fromEntries([...f.modules].map(([name, m]) => [name, { root: hex(m.root.digest), fingerprint: hex(m.fingerprint.digest) }])),
+  };
+}
+
 /** The JSON of `coalc fingerprint --format json`: the shape of the golden scenario's vectors. */
 export function fingerprintReport(model: WorkspaceModel, fingerprinter = new Fingerprinter(model)): Record<string, unknown> {
   const hex = I.toHex;
@@ -179,17 +192,6 @@ export function fingerprintReport(model: WorkspaceModel, fingerprinter = new Fin
     }),
     organisms: byName(model.organisms, (o) => citizen(o, "content_hash")),
     confluences: byName(model.confluences, (c) => citizen(c, "fingerprint")),
-    coalition: byName(model.coalitions, (c) => {
-      const f = fingerprinter.coalition(c);
-      return {
-        name: c.coalitionName,
-        COALITION: hex(f.coalition.digest),
-        COALITION_ROOT: hex(f.root.digest),
-        TICKETS_ROOT: hex(f.ticketsRoot.digest),
-        coalition_id: hex(f.coalitionId.digest),
-        ticket_issuer: f.ticketIssuer === undefined ? null : hex(f.ticketIssuer.digest),
-        modules: Object.fromEntries([...f.modules].map(([name, m]) => [name, { root: hex(m.root.digest), fingerprint: hex(m.fingerprint.digest) }])),
-      };
-    }),
+    coalition: byName(model.coalitions, (c) => ({ name: c.coalitionName, ...coalitionIdsHex(fingerprinter.coalition(c)) })),
   };
 }

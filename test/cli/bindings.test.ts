@@ -53,7 +53,7 @@ describe("generated bindings", () => {
     expect(bindings.ids.citizens.prophet.stableId).toBe(prophet.stable_id);
     expect(bindings.ids.citizens.prophet.contentHash).toBe(prophet.content_hash);
     expect(bindings.ids.citizens.prophet.surface.forecasts).toBe(prophet.surface.forecasts);
-    expect(bindings.ids.coalition.coalitionId).toBe(expected.coalition.forecasters.coalition_id);
+    expect(bindings.ids.coalition.coalition_id).toBe(expected.coalition.forecasters.coalition_id);
     expect(bindings.Forecast.schema).toBe(expected.schemas.Forecast);
     const forecast = { subject: "rain", horizon: 3, distribution: [1, 2], evidence: { source: new Uint8Array(32), surface: new Uint8Array(32).fill(1), seq: 7n, commit: new Uint8Array(32).fill(2) } };
     const bytes = bindings.Forecast.encode(forecast);

@@ -5,7 +5,7 @@
 import { Project, VariableDeclarationKind, type SourceFile } from "ts-morph";
 import { format } from "prettier";
 import * as I from "@coal/runtime/identity";
-import type { Fingerprinter } from "../fingerprints.js";
+import { coalitionIdsHex, type Fingerprinter } from "../fingerprints.js";
 import type { CitizenRefModel, CoalitionModel, ConfluenceModel, OrganismModel, WorkspaceModel } from "../model.js";
 import { compilerVersion } from "../version.js";
 
@@ -68,33 +68,6 @@ function descriptor(type: I.Type): string {
 const fieldsDescriptor = (fields: readonly I.Field[]) => `[${fields.map((f) => `{ name: ${JSON.stringify(f.name)}, type: ${descriptor(f.type)} }`).join(", ")}]`;
 const hex = I.toHex;
 
-/** Named types reachable from `roots`, each after the types it contains. */
-function orderedTypes(roots: readonly I.Type[]): I.NamedType[] {
-  const out: I.NamedType[] = [];
-  const seen = new Set<I.NamedType>();
-  const visit = (type: I.Type): void => {
-    switch (type.kind) {
-      case "primitive":
-        return;
-      case "list":
-      case "option":
-      case "set":
-        return visit(type.element);
-      case "map":
-        visit(type.key);
-        return visit(type.value);
-      case "record":
-      case "enum":
-        if (seen.has(type)) return;
-        seen.add(type);
-        (type.kind === "record" ? type.fields : type.variants.flatMap((v) => v.fields)).forEach((f) => visit(f.type));
-        out.push(type);
-    }
-  };
-  roots.forEach(visit);
-  return out;
-}
-
 export interface BindingsSource {
   /** The coalition the bindings are for; undefined for a workspace without one. */
   readonly coalition: CoalitionModel | undefined;
@@ -120,7 +93,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
     ...modules.map((m) => m.content.type),
     ...(coalition === undefined ? [] : [coalition.retirement.type]),
   ];
-  const types = orderedTypes(roots);
+  const types = I.namedTypesIn(roots);
   for (const type of types) addType(file, type);
 
   const citizenIds = (c: OrganismModel | ConfluenceModel) => {
@@ -137,16 +110,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
     citizens: Object.fromEntries(source.citizens.map((c) => [c.name, citizenIds(c)])),
   };
   if (coalition !== undefined) {
-    const f = coalitionPrints!;
-    ids["coalition"] = {
-      name: coalition.coalitionName,
-      COALITION: hex(f.coalition.digest),
-      COALITION_ROOT: hex(f.root.digest),
-      TICKETS_ROOT: hex(f.ticketsRoot.digest),
-      coalitionId: hex(f.coalitionId.digest),
-      ticketIssuer: f.ticketIssuer === undefined ? null : hex(f.ticketIssuer.digest),
-      modules: Object.fromEntries([...f.modules].map(([name, m]) => [name, { root: hex(m.root.digest), fingerprint: hex(m.fingerprint.digest) }])),
-    };
+    ids["coalition"] = { name: coalition.coalitionName, ...coalitionIdsHex(coalitionPrints!) };
   }
   file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: ["Every id, as lowercase hex: compile-time constants, never discovered over the network."], declarations: [{ name: "ids", initializer: `${JSON.stringify(ids)} as const` }] });
 
@@ -172,7 +136,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
       const resolved = fingerprinter.moduleContent(module);
       return `{ name: ${JSON.stringify(name)}, content: ${content(resolved.type, resolved.value)}, admission: ${JSON.stringify(hex(m.admission.signature.digest))}, tdx: ${module.tdx === undefined ? "null" : JSON.stringify(hex(fingerprinter.criteria(module.tdx).digest))} }`;
     });
-    const expect = "{ COALITION: ids.coalition.COALITION, COALITION_ROOT: ids.coalition.COALITION_ROOT, TICKETS_ROOT: ids.coalition.TICKETS_ROOT, coalition_id: ids.coalition.coalitionId, ticket_issuer: ids.coalition.ticketIssuer, modules: ids.coalition.modules }";
+    const expect = "ids.coalition";
     coalitionInput = `{ name: ${JSON.stringify(coalition.coalitionName)}, lattices: [${coalition.lattices.map(ref).join(", ")}], organisms: [${coalition.organisms.map(ref).join(", ")}], confluences: [${coalition.confluences.map((r) => JSON.stringify(hex(fingerprinter.citizen(r.target as ConfluenceModel).contentHash.digest))).join(", ")}], ticketIssuer: ${coalition.tickets === undefined ? "null" : `{ name: ${JSON.stringify(coalition.tickets.name)}, admission: ${JSON.stringify(hex(f.ticketsAdmission!.signature.digest))} }`}, modules: [${moduleInputs.join(", ")}], retirement: ${content(coalition.retirement.type, coalition.retirement.value)}, expect: ${expect} }`;
   }
   file.addVariableStatement({

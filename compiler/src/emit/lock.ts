@@ -3,7 +3,7 @@
 // the caller writes it.
 import * as I from "@coal/runtime/identity";
 import type { CitizenRefModel, ConfluenceModel, WorkspaceModel } from "../model.js";
-import { Fingerprinter } from "../fingerprints.js";
+import { coalitionIdsHex, Fingerprinter } from "../fingerprints.js";
 import { compilerVersion } from "../version.js";
 
 export const lockVersion = 1;
@@ -124,16 +124,11 @@ export function lockFile(model: WorkspaceModel, fingerprinter = new Fingerprinte
         c.name,
         {
           name: c.coalitionName,
-          COALITION: hex(f.coalition.digest),
-          COALITION_ROOT: hex(f.root.digest),
-          TICKETS_ROOT: hex(f.ticketsRoot.digest),
-          coalition_id: hex(f.coalitionId.digest),
-          ticket_issuer: f.ticketIssuer === undefined ? null : hex(f.ticketIssuer.digest),
+          ...coalitionIdsHex(f),
           lattices: c.lattices.map(ref),
           organisms: c.organisms.map(ref),
           // Confluences are always folded by fingerprint: record it as what is pinned.
           confluences: c.confluences.map((r) => ({ ...ref(r), pinned: hex(fingerprinter.citizen(r.target as ConfluenceModel).contentHash.digest) })),
-          modules: Object.fromEntries([...f.modules].map(([name, m]) => [name, { root: hex(m.root.digest), fingerprint: hex(m.fingerprint.digest) }])),
           retirement: hex(I.encode(c.retirement.type, c.retirement.value)),
         },
       ];

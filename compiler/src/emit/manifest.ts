@@ -46,28 +46,7 @@ export class ManifestBuilder {
 
   /** Remembers a type and every named type inside it, for the manifest's `types` section. */
   private noteType(type: I.Type): string {
-    const visit = (t: I.Type): void => {
-      switch (t.kind) {
-        case "primitive":
-          return;
-        case "list":
-        case "option":
-        case "set":
-          return visit(t.element);
-        case "map":
-          visit(t.key);
-          return visit(t.value);
-        case "record":
-          if (this.types.has(t.name)) return;
-          this.types.set(t.name, t);
-          return t.fields.forEach((f) => visit(f.type));
-        case "enum":
-          if (this.types.has(t.name)) return;
-          this.types.set(t.name, t);
-          return t.variants.forEach((v) => v.fields.forEach((f) => visit(f.type)));
-      }
-    };
-    visit(type);
+    for (const named of I.namedTypesIn([type])) this.types.set(named.name, named);
     return I.typeToString(type);
   }
 

@@ -171,3 +171,30 @@ export function encodeString(s: string): Bytes {
   const bytes = text(s);
   return concat(u32le(bytes.length), bytes);
 }
+
+/** The named records and enums inside `roots`, each after every named type it contains. */
+export function namedTypesIn(roots: readonly Type[]): NamedType[] {
+  const out: NamedType[] = [];
+  const seen = new Set<NamedType>();
+  const visit = (type: Type): void => {
+    switch (type.kind) {
+      case "primitive":
+        return;
+      case "list":
+      case "option":
+      case "set":
+        return visit(type.element);
+      case "map":
+        visit(type.key);
+        return visit(type.value);
+      case "record":
+      case "enum":
+        if (seen.has(type)) return;
+        seen.add(type);
+        (type.kind === "record" ? type.fields : type.variants.flatMap((v) => v.fields)).forEach((f) => visit(f.type));
+        out.push(type);
+    }
+  };
+  roots.forEach(visit);
+  return out;
+}
