@@ -37,6 +37,7 @@ import {
   type Value,
 } from "@coal/runtime/identity";
 import { sharedRoot } from "../support/files.js";
+import { componentRef, retirementPolicy, successorPolicy } from "../support/std-types.js";
 
 interface Vector {
   readonly name: string;
@@ -87,25 +88,6 @@ function hasInput(vector: Vector, key: string): boolean {
 }
 
 // ---- types of spec 06, built by hand --------------------------------------------------------
-
-const componentRef: RecordType = {
-  kind: "record",
-  name: "ComponentRef",
-  fields: [
-    { name: "stable_id", type: primitive("digest") },
-    { name: "content_hash", type: option(primitive("digest")) },
-  ],
-};
-const retirementPolicy: RecordType = { kind: "record", name: "RetirementPolicy", fields: [{ name: "notice", type: primitive("duration") }] };
-const successorPolicy: EnumType = {
-  kind: "enum",
-  name: "SuccessorPolicy",
-  variants: [
-    { name: "None", fields: [] },
-    { name: "Named", fields: [{ name: "successor", type: componentRef }] },
-    { name: "HandOffToReputationLeader", fields: [] },
-  ],
-};
 
 /** `list<u32>`, `map<string, option<u8>>`: primitives and their generic forms (no named types). */
 function parseType(source: string): Type {

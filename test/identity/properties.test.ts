@@ -4,6 +4,7 @@
 // `explain` trees that show every part. Properties run at most 200 cases each.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { successorPolicy } from "../support/std-types.js";
 import {
   admissionSignature,
   coalitionId,
@@ -312,23 +313,7 @@ describe("CE1: records and enums", () => {
   });
 
   it("an enum's unit variant has payload 0000; a variant with a payload encodes it as a record", () => {
-    const componentRef: RecordType = {
-      kind: "record",
-      name: "ComponentRef",
-      fields: [
-        { name: "stable_id", type: primitive("digest") },
-        { name: "content_hash", type: option(primitive("digest")) },
-      ],
-    };
-    const successor: EnumType = {
-      kind: "enum",
-      name: "SuccessorPolicy",
-      variants: [
-        { name: "None", fields: [] },
-        { name: "Named", fields: [{ name: "successor", type: componentRef }] },
-        { name: "HandOffToReputationLeader", fields: [] },
-      ],
-    };
+    const successor = successorPolicy;
     expect(enc(successor, { variant: 0, fields: [] })).toBe("00000000" + "0000");
     expect(enc(successor, { variant: 2, fields: [] })).toBe("02000000" + "0000");
     const stable = digest("someone");
