@@ -33,6 +33,8 @@ export class HostError extends Error {
     readonly path: string,
     readonly reason: HostErrorReason,
     detail?: string,
+    /** Whether reading or writing failed. */
+    readonly operation: "read" | "write" = "read",
   ) {
     super(`${path}: ${detail ?? reason}`);
     this.name = "HostError";

@@ -77,3 +77,9 @@ export function defaultStdlibRoot(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve("@coal/stdlib/package.json")), "std");
 }
+
+/** A failure to write `path`, as the HostError the CLI reports in one line. */
+export function writeError(path: string, error: unknown): HostError {
+  const host = toHostError(path, error);
+  return new HostError(path, host.reason, host.reason === "other" ? host.description : undefined, "write");
+}

@@ -14,7 +14,7 @@ const scratch = mkdtempSync(join(tmpdir(), "coal-process-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function run(command: string, args: readonly string[], input?: string) {
-  const result = spawnSync(command, args, { cwd: scratch, encoding: "utf8", input, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined } });
+  const result = spawnSync(command, args, { cwd: scratch, encoding: "utf8", input, timeout: 60_000, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -37,6 +37,14 @@ describe("the coalc binary", () => {
     const result = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" explain | head -1`], { cwd: scratch, encoding: "utf8" });
     expect(result.stdout).toMatch(/^E0001 /);
     expect(result.stderr).toBe("");
+  });
+
+  it("answers an output directory it cannot create with one line: exit 2 (and never hangs)", () => {
+    writeFileSync(join(scratch, "package.json"), "{}");
+    writeFileSync(join(scratch, "w.coal"), readFileSync(golden, "utf8"));
+    const result = run(bin, ["build", "w.coal", "--out", "/proc/coal-cannot-create"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("coalc: cannot write `/proc/coal-cannot-create/forecasters.manifest.json`: no such file or directory\n");
   });
 
   it("answers a missing file with one line and no stack trace: exit 2", () => {

@@ -48,7 +48,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return exitCodes.usage;
     }
     if (error instanceof HostError) {
-      io.stderr.write(`coalc: cannot read \`${error.path}\`: ${error.description}\n`);
+      io.stderr.write(`coalc: cannot ${error.operation} \`${error.path}\`: ${error.description}\n`);
       return exitCodes.usage;
     }
     const message = error instanceof Error ? error.message : String(error);

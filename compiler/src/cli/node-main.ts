@@ -1,27 +1,42 @@
 // The `coalc` process: real streams, the file system, and the exit code.
-import { closeSync, chmodSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, chmodSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { defaultStdlibRoot, NodeHost } from "../node-host.js";
+import { defaultStdlibRoot, NodeHost, writeError } from "../node-host.js";
 import { main } from "./main.js";
 import type { CliIo } from "./io.js";
 
+/** `mkdir -p`, one level at a time (Node's recursive mkdir never returns on some file systems, /proc). */
+function makeDirectories(directory: string): void {
+  const missing: string[] = [];
+  let current = directory;
+  while (!existsSync(current)) {
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
+
 function atomicWrite(path: string, text: string): void {
-  const temporary = `${path}.coalc-${process.pid}.tmp`;
-  let mode = 0o644;
   try {
-    mode = statSync(path).mode;
-  } catch {
-    mkdirSync(dirname(path), { recursive: true });
+    let mode = 0o644;
+    if (existsSync(path)) mode = statSync(path).mode;
+    else makeDirectories(dirname(path));
+    const temporary = `${path}.coalc-${process.pid}.tmp`;
+    const fd = openSync(temporary, "w", mode);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(temporary, mode);
+    renameSync(temporary, path);
+  } catch (error) {
+    // A file the user asked for cannot be written: one line and exit 2, not an internal error.
+    throw writeError(path, error);
   }
-  const fd = openSync(temporary, "w", mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(temporary, mode);
-  renameSync(temporary, path);
 }
 
 async function readStdin(): Promise<string> {
