@@ -5,7 +5,7 @@
 import { toHex, type Bytes } from "./bytes.js";
 import { decode, type DecodeLimits } from "./decode.js";
 import { encode, type Decimal, type Value } from "./encode.js";
-import { schema, type NamedType, type Type } from "./types.js";
+import { schema, typeId, type Type } from "./types.js";
 
 /** A TS value of a CE1 type (see the file comment for the mapping). */
 export type Plain = unknown;
@@ -70,18 +70,21 @@ export function fromValue(type: Type, value: Value): Plain {
 }
 
 export interface Codec<T> {
-  readonly type: NamedType;
-  /** SCHEMA(type), hex. */
-  readonly schema: string;
+  readonly type: Type;
+  /** SCHEMA(type), hex, for a named record or enum. */
+  readonly schema?: string;
+  /** TYPEID(type), hex. */
+  readonly typeId: string;
   encode(value: T): Bytes;
   /** Throws `DecodeError` (with a reason code) on bytes that are not a canonical `T`. */
   decode(bytes: Bytes, limits?: DecodeLimits): T;
 }
 
-export function codec<T>(type: NamedType): Codec<T> {
+export function codec<T>(type: Type): Codec<T> {
   return {
     type,
-    schema: toHex(schema(type).digest),
+    ...(type.kind === "record" || type.kind === "enum" ? { schema: toHex(schema(type).digest) } : {}),
+    typeId: toHex(typeId(type).digest),
     encode: (value) => encode(type, toValue(type, value)),
     decode: (bytes, limits) => fromValue(type, decode(type, bytes, limits)) as T,
   };

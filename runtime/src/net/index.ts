@@ -1,0 +1,3 @@
+// Networking: the embedded in-process network and typed streams over it.
+export * from "./memory.js";
+export * from "./typed.js";

@@ -1,0 +1,340 @@
+// The embedded network: any number of peers in one process, no sockets, no setup — the default
+// for tests and the demo. Streams here follow spec 05: producers admit consumers (predicates,
+// max consumers) with stable reason codes, each consumer gets a bounded queue with an explicit
+// lagging policy, `send` applies backpressure up to a bound, and delivery is in order per
+// producer–consumer pair. Consumers connect to every eligible producer, present and future.
+import { generateKeyPairSync } from "node:crypto";
+
+/** A peer's id: its Ed25519 public key, as hex. */
+export type PeerId = string;
+
+export interface PeerInfo {
+  readonly id: PeerId;
+  readonly tags: ReadonlySet<string>;
+}
+
+/** Why a peer was refused or disconnected. Codes are stable: logs and metrics key on them. */
+export interface Rejection {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type LaggingPolicy = "drop" | "disconnect";
+
+export interface ProducerOptions {
+  /** Datums queued per consumer before it counts as lagging. Default 1024. */
+  readonly capacity?: number;
+  /** What happens to a consumer still full after `lagTimeoutMs`: its datum is dropped (counted), or it is disconnected. Default "drop". */
+  readonly lagging?: LaggingPolicy;
+  /** How long `send` waits for a full consumer before applying the lagging policy. Default 250 ms. */
+  readonly lagTimeoutMs?: number;
+  readonly maxConsumers?: number;
+  /** Admission: undefined admits the peer; a rejection refuses it with that reason. */
+  readonly require?: (peer: PeerInfo) => Rejection | undefined;
+}
+
+export interface ProducerStats {
+  readonly consumers: number;
+  readonly sent: number;
+  readonly dropped: number;
+  readonly disconnected: number;
+  /** Refusals by reason code. */
+  readonly refused: Readonly<Record<string, number>>;
+}
+
+export interface ConsumerStats {
+  readonly producers: number;
+  readonly received: number;
+  /** Producers that refused this consumer, and why. */
+  readonly refusals: readonly { readonly producer: PeerId; readonly rejection: Rejection }[];
+  /** Connections closed by a producer, and why. */
+  readonly disconnections: readonly { readonly producer: PeerId; readonly rejection: Rejection }[];
+}
+
+export interface Producer {
+  readonly streamId: string;
+  /** Queues a datum for every admitted consumer. Resolves once it is queued everywhere, or the lagging policy applied. */
+  send(datum: Uint8Array): Promise<void>;
+  /** Resolves once at least `n` consumers are connected. */
+  subscribed(n: number): Promise<void>;
+  stats(): ProducerStats;
+  close(): void;
+}
+
+export interface Consumer extends AsyncIterable<Uint8Array> {
+  readonly streamId: string;
+  stats(): ConsumerStats;
+  close(): void;
+}
+
+class Connection {
+  pending = 0;
+  closed = false;
+  readonly spaceWaiters: (() => void)[] = [];
+  constructor(
+    readonly producer: MemoryProducer,
+    readonly consumer: MemoryConsumer,
+  ) {}
+
+  taken(): void {
+    this.pending--;
+    this.spaceWaiters.splice(0).forEach((wake) => wake());
+  }
+}
+
+class MemoryProducer implements Producer {
+  readonly connections = new Set<Connection>();
+  private sent = 0;
+  private dropped = 0;
+  private disconnected = 0;
+  private readonly refused: Record<string, number> = {};
+  private readonly subscribers: { n: number; wake: () => void }[] = [];
+  private open = true;
+
+  constructor(
+    readonly network: MemoryNetwork,
+    readonly peer: MemoryPeer,
+    readonly streamId: string,
+    readonly options: Required<Omit<ProducerOptions, "require" | "maxConsumers">> & Pick<ProducerOptions, "require" | "maxConsumers">,
+  ) {}
+
+  /** A consumer asks to connect: admitted, or refused with a reason. */
+  admit(consumer: MemoryConsumer): Rejection | undefined {
+    if (!this.open) return { code: "producer-closed", message: "the producer has closed" };
+    const rejection =
+      this.options.maxConsumers !== undefined && this.connections.size >= this.options.maxConsumers
+        ? { code: "max-consumers", message: `the producer serves at most ${this.options.maxConsumers} consumers` }
+        : this.options.require?.(consumer.peer.info());
+    if (rejection !== undefined) {
+      this.refused[rejection.code] = (this.refused[rejection.code] ?? 0) + 1;
+      return rejection;
+    }
+    const connection = new Connection(this, consumer);
+    this.connections.add(connection);
+    consumer.connected(connection);
+    for (const s of this.subscribers.splice(0)) {
+      if (this.connections.size >= s.n) s.wake();
+      else this.subscribers.push(s);
+    }
+    return undefined;
+  }
+
+  async send(datum: Uint8Array): Promise<void> {
+    if (!this.open) throw new Error("send on a closed producer");
+    this.sent++;
+    const full: Connection[] = [];
+    for (const connection of this.connections) {
+      if (connection.pending < this.options.capacity) connection.consumer.deliver(connection, datum);
+      else full.push(connection);
+    }
+    if (full.length === 0) return;
+    // Backpressure, bounded: wait for the laggards, then apply the lagging policy to them.
+    const deadline = Date.now() + this.options.lagTimeoutMs;
+    await Promise.all(
+      full.map(async (connection) => {
+        while (!connection.closed && connection.pending >= this.options.capacity) {
+          const left = deadline - Date.now();
+          if (left <= 0) break;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, left);
+            connection.spaceWaiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        if (connection.closed) return;
+        if (connection.pending < this.options.capacity) connection.consumer.deliver(connection, datum);
+        else if (this.options.lagging === "drop") this.dropped++;
+        else {
+          this.disconnected++;
+          this.disconnect(connection, { code: "lagging", message: `the consumer fell ${this.options.capacity} datums behind` });
+        }
+      }),
+    );
+  }
+
+  disconnect(connection: Connection, rejection: Rejection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    this.connections.delete(connection);
+    connection.spaceWaiters.splice(0).forEach((wake) => wake());
+    connection.consumer.disconnected(connection, rejection);
+  }
+
+  subscribed(n: number): Promise<void> {
+    if (this.connections.size >= n) return Promise.resolve();
+    return new Promise((wake) => this.subscribers.push({ n, wake }));
+  }
+
+  stats(): ProducerStats {
+    return { consumers: this.connections.size, sent: this.sent, dropped: this.dropped, disconnected: this.disconnected, refused: { ...this.refused } };
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    for (const connection of [...this.connections]) this.disconnect(connection, { code: "producer-closed", message: "the producer has closed" });
+    this.network.removeProducer(this);
+  }
+}
+
+class MemoryConsumer implements Consumer {
+  private readonly inbox: { connection: Connection; datum: Uint8Array }[] = [];
+  private readonly waiters: ((result: IteratorResult<Uint8Array>) => void)[] = [];
+  private readonly connections = new Set<Connection>();
+  private received = 0;
+  private readonly refusals: { producer: PeerId; rejection: Rejection }[] = [];
+  private readonly disconnections: { producer: PeerId; rejection: Rejection }[] = [];
+  private open = true;
+
+  constructor(
+    readonly network: MemoryNetwork,
+    readonly peer: MemoryPeer,
+    readonly streamId: string,
+  ) {}
+
+  /** Tries a producer; a refusal is recorded with its reason. */
+  offer(producer: MemoryProducer): void {
+    if (!this.open) return;
+    const rejection = producer.admit(this);
+    if (rejection !== undefined) this.refusals.push({ producer: producer.peer.id, rejection });
+  }
+
+  connected(connection: Connection): void {
+    this.connections.add(connection);
+  }
+
+  deliver(connection: Connection, datum: Uint8Array): void {
+    connection.pending++;
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      this.take(connection);
+      waiter({ value: datum, done: false });
+    } else {
+      this.inbox.push({ connection, datum });
+    }
+  }
+
+  private take(connection: Connection): void {
+    this.received++;
+    connection.taken();
+  }
+
+  disconnected(connection: Connection, rejection: Rejection): void {
+    this.connections.delete(connection);
+    this.disconnections.push({ producer: connection.producer.peer.id, rejection });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => {
+        const item = this.inbox.shift();
+        if (item !== undefined) {
+          this.take(item.connection);
+          return Promise.resolve({ value: item.datum, done: false });
+        }
+        if (!this.open) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => this.waiters.push(resolve));
+      },
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  stats(): ConsumerStats {
+    return { producers: this.connections.size, received: this.received, refusals: [...this.refusals], disconnections: [...this.disconnections] };
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    for (const connection of [...this.connections]) connection.producer.disconnect(connection, { code: "consumer-closed", message: "the consumer has closed" });
+    this.network.removeConsumer(this);
+    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+  }
+}
+
+export interface JoinOptions {
+  readonly tags?: readonly string[];
+}
+
+class MemoryPeer {
+  readonly id: PeerId;
+  readonly tags: Set<string>;
+
+  constructor(
+    readonly network: MemoryNetwork,
+    options: JoinOptions,
+  ) {
+    const { publicKey } = generateKeyPairSync("ed25519");
+    this.id = publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");
+    this.tags = new Set(options.tags ?? []);
+  }
+
+  info(): PeerInfo {
+    return { id: this.id, tags: new Set(this.tags) };
+  }
+
+  produce(streamId: string, options: ProducerOptions = {}): Producer {
+    const producer = new MemoryProducer(this.network, this, streamId, {
+      capacity: options.capacity ?? 1024,
+      lagging: options.lagging ?? "drop",
+      lagTimeoutMs: options.lagTimeoutMs ?? 250,
+      ...(options.require === undefined ? {} : { require: options.require }),
+      ...(options.maxConsumers === undefined ? {} : { maxConsumers: options.maxConsumers }),
+    });
+    this.network.addProducer(producer);
+    return producer;
+  }
+
+  consume(streamId: string): Consumer {
+    const consumer = new MemoryConsumer(this.network, this, streamId);
+    this.network.addConsumer(consumer);
+    return consumer;
+  }
+}
+
+export type Peer = Pick<MemoryPeer, "id" | "tags" | "info" | "produce" | "consume">;
+
+export class MemoryNetwork {
+  private readonly producers = new Map<string, Set<MemoryProducer>>();
+  private readonly consumers = new Map<string, Set<MemoryConsumer>>();
+
+  /** A new peer on this network, with a fresh Ed25519 identity. */
+  join(options: JoinOptions = {}): Peer {
+    return new MemoryPeer(this, options);
+  }
+
+  addProducer(producer: MemoryProducer): void {
+    let set = this.producers.get(producer.streamId);
+    if (set === undefined) this.producers.set(producer.streamId, (set = new Set()));
+    set.add(producer);
+    // Consumers connect to every eligible producer, including ones that appear later.
+    for (const consumer of this.consumers.get(producer.streamId) ?? []) consumer.offer(producer);
+  }
+
+  removeProducer(producer: MemoryProducer): void {
+    this.producers.get(producer.streamId)?.delete(producer);
+  }
+
+  addConsumer(consumer: MemoryConsumer): void {
+    let set = this.consumers.get(consumer.streamId);
+    if (set === undefined) this.consumers.set(consumer.streamId, (set = new Set()));
+    set.add(consumer);
+    for (const producer of this.producers.get(consumer.streamId) ?? []) consumer.offer(producer);
+  }
+
+  removeConsumer(consumer: MemoryConsumer): void {
+    this.consumers.get(consumer.streamId)?.delete(consumer);
+  }
+}
+
+export const Network = {
+  /** The embedded network: peers in this process. */
+  memory(): MemoryNetwork {
+    return new MemoryNetwork();
+  },
+};
