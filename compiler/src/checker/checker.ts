@@ -294,7 +294,8 @@ class Checker {
       const key = /^[\x00-\x7f]*$/.test(instanceName) ? instanceName : instanceName.normalize("NFC");
       const other = this.instanceNames.get(key);
       if (other !== undefined) {
-        this.report(sym.unit, checkerDiagnostic("E0412", { name: `\`${sym.name}\``, other: `\`${other.name}\`` }, instanceEntry.value, { related: [{ message: `\`${other.name}\`'s instance name`, range: other.nameNode, file: other.unit.path }] }));
+        const otherInstance = (other.decl as A.OrganismDecl).body?.entries.find((e): e is A.Property => e.kind === "Property" && e.name.text === "instance")?.value ?? other.nameNode;
+        this.report(sym.unit, checkerDiagnostic("E0412", { name: `\`${sym.name}\``, other: `\`${other.name}\`` }, instanceEntry.value, { related: [{ message: `\`${other.name}\`'s instance name`, range: otherInstance, file: other.unit.path }] }));
       } else {
         this.instanceNames.set(key, sym);
       }
@@ -889,7 +890,14 @@ class Checker {
     if (this.brokenSurfaces.has(sym.decl)) return true;
     const publishes = target.surface.some((item) => (item.kind === "stream" ? [item.type] : item.parameters).some((t) => (t.kind === "record" || t.kind === "enum") && t.name === typeName && this.types.declOf.get(t)?.unit.isStd));
     if (!publishes) {
-      this.report(unit, checkerDiagnostic("E0406", { strategy: `\`${strategy}\``, type: `\`${typeName}\``, name: `\`${target.name}\`` }, at, { related: [{ message: `\`${target.name}\` is declared here`, range: sym.nameNode, file: sym.unit.path }] }));
+      const lookalike = target.surface.some((item) => (item.kind === "stream" ? [item.type] : item.parameters).some((t) => (t.kind === "record" || t.kind === "enum") && t.name === typeName));
+      this.report(
+        unit,
+        checkerDiagnostic("E0406", { strategy: `\`${strategy}\``, type: `\`${typeName}\``, name: `\`${target.name}\`` }, at, {
+          related: [{ message: `\`${target.name}\` is declared here`, range: sym.nameNode, file: sym.unit.path }],
+          ...(lookalike ? { notes: [`\`${target.name}\` publishes ${article(`\`${typeName}\``)} of its own declaration, not the standard library's (import it from "std/types")`] } : {}),
+        }),
+      );
     }
     return publishes;
   }

@@ -12,6 +12,7 @@ import {
   id,
   instanceId,
   primitive,
+  primitiveNames as primitiveTypeNames,
   text as textBytes,
   typeToString,
   type Bytes,
@@ -514,6 +515,16 @@ export class Values {
   }
 
   private cannotInfer(unit: SourceUnit, expr: A.Expr): undefined {
+    // `fee: u32` in an inline content block: a type where the value belongs.
+    if (expr.kind === "PathExpr" && expr.segments.length === 1) {
+      const name = expr.segments[0]!.text;
+      const sym = this.context.scopes.peek(unit, name);
+      const isType = sym === undefined ? (primitiveTypeNames as readonly string[]).includes(name) || ["list", "option", "set", "map"].includes(name) : sym.kind === "record" || sym.kind === "enum";
+      if (isType) {
+        this.context.report(unit, checkerDiagnostic("E0302", { expected: "a value", found: `the type \`${name}\`` }, expr, { help: `inline content fields need a value: write \`${name} = …\` after the field's name` }));
+        return undefined;
+      }
+    }
     this.context.report(unit, checkerDiagnostic("E0302", { expected: "a literal value", found: describeExpr(expr) }, expr, { help: "give the field a type: `name: Type = value`" }));
     return undefined;
   }
