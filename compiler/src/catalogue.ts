@@ -259,7 +259,7 @@ export const checkerCatalogue = {
   E0411: {
     severity: "error",
     name: "shape-mismatch",
-    message: msg`A ${"shape"} ${"problem"}.`,
+    message: msg`${"shape"} ${"problem"}.`,
     explanation:
       "The agent shape constrains the declaration: an `integrator` runs inside someone else's process, so it has no committee, no stream of its own and no retirement; a `swarm` is many agents acting as one, so it is declared as a confluence.",
   },

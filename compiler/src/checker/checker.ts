@@ -484,7 +484,7 @@ class Checker {
     if (model.shape === undefined || shapeEntry === undefined) return;
     const at = (shapeEntry as A.Property).value ?? shapeEntry;
     if (model.shape === "swarm" && model.kind === "organism") {
-      this.report(unit, checkerDiagnostic("E0411", { shape: "`swarm`", problem: "is a confluence: declare it with `confluence`" }, at));
+      this.report(unit, checkerDiagnostic("E0411", { shape: "A `swarm`", problem: "is a confluence: declare it with `confluence`" }, at));
     }
     if (model.shape === "integrator") {
       const body = (sym.decl as A.OrganismDecl).body?.entries ?? [];
@@ -497,7 +497,7 @@ class Checker {
         [entries.get("watchdog"), "does not retire, so it has no watchdog"],
       ];
       for (const [entry, problem] of problems) {
-        if (entry !== undefined) this.report(unit, checkerDiagnostic("E0411", { shape: "`integrator`", problem }, entryNameRange(entry), { related: [{ message: "the shape is declared here", range: at }] }));
+        if (entry !== undefined) this.report(unit, checkerDiagnostic("E0411", { shape: "An `integrator`", problem }, entryNameRange(entry), { related: [{ message: "the shape is declared here", range: at }] }));
       }
     }
     void sym;
