@@ -309,9 +309,7 @@ export class MemoryNetwork {
   }
 
   addProducer(producer: MemoryProducer): void {
-    let set = this.producers.get(producer.streamId);
-    if (set === undefined) this.producers.set(producer.streamId, (set = new Set()));
-    set.add(producer);
+    register(this.producers, producer.streamId, producer);
     // Consumers connect to every eligible producer, including ones that appear later.
     for (const consumer of this.consumers.get(producer.streamId) ?? []) consumer.offer(producer);
   }
@@ -321,15 +319,19 @@ export class MemoryNetwork {
   }
 
   addConsumer(consumer: MemoryConsumer): void {
-    let set = this.consumers.get(consumer.streamId);
-    if (set === undefined) this.consumers.set(consumer.streamId, (set = new Set()));
-    set.add(consumer);
+    register(this.consumers, consumer.streamId, consumer);
     for (const producer of this.producers.get(consumer.streamId) ?? []) consumer.offer(producer);
   }
 
   removeConsumer(consumer: MemoryConsumer): void {
     this.consumers.get(consumer.streamId)?.delete(consumer);
   }
+}
+
+function register<T>(registry: Map<string, Set<T>>, streamId: string, item: T): void {
+  let set = registry.get(streamId);
+  if (set === undefined) registry.set(streamId, (set = new Set()));
+  set.add(item);
 }
 
 export const Network = {
