@@ -66,6 +66,8 @@ export class LinkError extends Error {
 
 /** What a link runs over: a duplex byte stream (a `net.Socket` fits). */
 export interface ByteStream {
+  /** Bytes written but not yet flushed to the peer (a socket's `writableLength`). */
+  readonly writableLength?: number;
   write(bytes: Uint8Array): unknown;
   end(): unknown;
   destroy(): unknown;
@@ -137,6 +139,11 @@ export class Link {
     this.closedWith = new LinkError("closed", "closed locally");
     this.stream.end();
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+  }
+
+  /** Bytes queued for the peer and not yet flushed: the measure of backpressure. */
+  get buffered(): number {
+    return this.stream.writableLength ?? 0;
   }
 
   /** Why the link closed, once it has. */

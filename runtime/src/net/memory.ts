@@ -299,6 +299,13 @@ class MemoryPeer {
 
 export type Peer = Pick<MemoryPeer, "id" | "tags" | "info" | "produce" | "consume">;
 
+/** What typed handles need of a peer, on any network. */
+export interface StreamPeer {
+  readonly id: PeerId;
+  produce(streamId: string, options?: ProducerOptions): Producer;
+  consume(streamId: string): Consumer;
+}
+
 export class MemoryNetwork {
   private readonly producers = new Map<string, Set<MemoryProducer>>();
   private readonly consumers = new Map<string, Set<MemoryConsumer>>();
@@ -334,9 +341,4 @@ function register<T>(registry: Map<string, Set<T>>, streamId: string, item: T): 
   set.add(item);
 }
 
-export const Network = {
-  /** The embedded network: peers in this process. */
-  memory(): MemoryNetwork {
-    return new MemoryNetwork();
-  },
-};
+export const memoryNetwork = (): MemoryNetwork => new MemoryNetwork();

@@ -2,7 +2,7 @@
 // decoded values; a datum that fails to decode is counted and dropped, never passed on.
 import type { Codec } from "../identity/codec.js";
 import { DecodeError } from "../identity/decode.js";
-import type { Consumer, ConsumerStats, Peer, Producer, ProducerOptions, ProducerStats } from "./memory.js";
+import type { Consumer, ConsumerStats, Producer, ProducerOptions, ProducerStats, StreamPeer } from "./memory.js";
 
 export interface TypedProducer<T> {
   send(value: T): Promise<void>;
@@ -20,8 +20,8 @@ export interface StreamHandle<T> {
   /** The StreamId, hex. */
   readonly id: string;
   readonly codec: Codec<T>;
-  producer(peer: Peer, options?: ProducerOptions): TypedProducer<T>;
-  subscribe(peer: Peer): TypedSubscription<T>;
+  producer(peer: StreamPeer, options?: ProducerOptions): TypedProducer<T>;
+  subscribe(peer: StreamPeer): TypedSubscription<T>;
 }
 
 export function stream<T>(id: string, codec: Codec<T>): StreamHandle<T> {

@@ -1,0 +1,447 @@
+// The TCP network: peers in separate processes or machines, over authenticated links
+// (`link.ts`). Discovery spreads signed, versioned peer entries by gossip from bootstrap peers;
+// entries expire unless their peer re-announces them. Streams: a consumer links to every peer
+// whose entry offers the stream, subscribes, and is admitted or refused with a reason code;
+// datums then flow in order over that link. Lost links are redialled with exponential backoff.
+//
+// Messages inside a link (first byte is the type):
+//   1 entries   ‖ UTF-8 JSON of signed entries
+//   2 subscribe ‖ stream id (32)
+//   3 admitted  ‖ stream id (32)
+//   4 refused   ‖ stream id (32) ‖ UTF-8 JSON { code, message }
+//   5 datum     ‖ stream id (32) ‖ payload
+import { createPublicKey, sign, verify } from "node:crypto";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { id } from "../identity/hash.js";
+import { toHex } from "../identity/bytes.js";
+import { accept, dial, generatePeerKey, LinkError, peerKeyFromSeed, type Link, type PeerKey } from "./link.js";
+import type { Consumer, ConsumerStats, LaggingPolicy, PeerInfo, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
+
+export interface PeerEntry {
+  readonly id: string;
+  /** `host:port` where the peer listens. */
+  readonly address: string;
+  readonly tags: readonly string[];
+  /** Stream ids (hex) the peer produces. */
+  readonly streams: readonly string[];
+  /** Increases with every change; a lower version never replaces a higher one. */
+  readonly version: number;
+  /** Unix milliseconds when the peer issued this version. */
+  readonly issuedAt: number;
+  /** Ed25519 signature by the peer over the entry without this field, hex. */
+  readonly signature: string;
+}
+
+export interface TcpOptions {
+  /** Where to listen. Default 127.0.0.1 and a free port. */
+  readonly listen?: { readonly host?: string; readonly port?: number };
+  /** Peers to start gossip from: their id and `host:port`. */
+  readonly bootstrap?: readonly { readonly id: string; readonly address: string }[];
+  /** The 32-byte Ed25519 seed of this peer's identity; a fresh one when absent. */
+  readonly secretKey?: Uint8Array;
+  /** id(network name), hex. Default id("coal"). */
+  readonly networkId?: string;
+  readonly tags?: readonly string[];
+  /** How long an entry lives without being re-announced. Default 30 s. */
+  readonly entryTtlMs?: number;
+  readonly maxFrameBytes?: number;
+}
+
+const entryBody = (entry: Omit<PeerEntry, "signature">) => JSON.stringify([entry.id, entry.address, entry.tags, entry.streams, entry.version, entry.issuedAt]);
+const ed25519Prefix = Buffer.from("302a300506032b6570032100", "hex");
+const hex64 = /^[0-9a-f]{64}$/;
+/** id("coal"): the network peers join unless told otherwise. */
+const defaultNetworkId = toHex(id("coal"));
+
+function validEntry(value: unknown): value is PeerEntry {
+  const e = value as PeerEntry;
+  if (typeof e !== "object" || e === null || typeof e.id !== "string" || !hex64.test(e.id) || typeof e.address !== "string" || !Array.isArray(e.tags) || !Array.isArray(e.streams)) return false;
+  if (!e.tags.every((t) => typeof t === "string") || !e.streams.every((s) => typeof s === "string" && hex64.test(s))) return false;
+  if (!Number.isSafeInteger(e.version) || !Number.isSafeInteger(e.issuedAt) || typeof e.signature !== "string") return false;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([ed25519Prefix, Buffer.from(e.id, "hex")]), format: "der", type: "spki" });
+    return verify(null, Buffer.from(entryBody(e)), key, Buffer.from(e.signature, "hex"));
+  } catch {
+    return false;
+  }
+}
+
+const message = (type: number, streamId: string, rest: Uint8Array = new Uint8Array(0)) => Buffer.concat([Buffer.of(type), Buffer.from(streamId, "hex"), rest]);
+
+interface Subscriber {
+  readonly link: Link;
+  readonly peer: string;
+}
+
+class TcpProducer implements Producer {
+  readonly subscribers = new Map<string, Subscriber>();
+  sentCount = 0;
+  dropped = 0;
+  disconnected = 0;
+  readonly refused: Record<string, number> = {};
+  private readonly waiting: { n: number; wake: () => void }[] = [];
+
+  constructor(
+    readonly node: TcpNode,
+    readonly streamId: string,
+    readonly options: ProducerOptions,
+  ) {}
+
+  admit(link: Link): Rejection | undefined {
+    const entry = this.node.entries.get(link.peerId);
+    const info: PeerInfo = { id: link.peerId, tags: new Set(entry?.tags ?? []) };
+    const rejection =
+      this.options.maxConsumers !== undefined && this.subscribers.size >= this.options.maxConsumers ? { code: "max-consumers", message: `the producer serves at most ${this.options.maxConsumers} consumers` } : this.options.require?.(info);
+    if (rejection !== undefined) {
+      this.refused[rejection.code] = (this.refused[rejection.code] ?? 0) + 1;
+      return rejection;
+    }
+    this.subscribers.set(link.peerId, { link, peer: link.peerId });
+    for (const w of this.waiting.splice(0)) {
+      if (this.subscribers.size >= w.n) w.wake();
+      else this.waiting.push(w);
+    }
+    return undefined;
+  }
+
+  async send(datum: Uint8Array): Promise<void> {
+    this.sentCount++;
+    const frame = message(5, this.streamId, datum);
+    const capacity = this.options.capacity ?? 1024;
+    const policy: LaggingPolicy = this.options.lagging ?? "drop";
+    const deadline = Date.now() + (this.options.lagTimeoutMs ?? 250);
+    await Promise.all(
+      [...this.subscribers.values()].map(async (s) => {
+        // Backpressure: a link whose socket holds more than `capacity` frames' worth waits to drain, bounded.
+        while (s.link.buffered > capacity * Math.max(64, frame.length) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+        if (s.link.closeReason !== undefined) return;
+        if (s.link.buffered <= capacity * Math.max(64, frame.length)) s.link.send(frame);
+        else if (policy === "drop") this.dropped++;
+        else {
+          this.disconnected++;
+          this.subscribers.delete(s.peer);
+          s.link.send(message(4, this.streamId, Buffer.from(JSON.stringify({ code: "lagging", message: "the consumer fell behind" }))));
+        }
+      }),
+    );
+  }
+
+  subscribed(n: number): Promise<void> {
+    if (this.subscribers.size >= n) return Promise.resolve();
+    return new Promise((wake) => this.waiting.push({ n, wake }));
+  }
+
+  stats(): ProducerStats {
+    return { consumers: this.subscribers.size, sent: this.sentCount, dropped: this.dropped, disconnected: this.disconnected, refused: { ...this.refused } };
+  }
+
+  close(): void {
+    for (const s of this.subscribers.values()) if (s.link.closeReason === undefined) s.link.send(message(4, this.streamId, Buffer.from(JSON.stringify({ code: "producer-closed", message: "the producer has closed" }))));
+    this.subscribers.clear();
+    this.node.stopProducing(this);
+  }
+}
+
+class TcpConsumer implements Consumer {
+  readonly producers = new Set<string>();
+  readonly refusals: { producer: string; rejection: Rejection }[] = [];
+  readonly disconnections: { producer: string; rejection: Rejection }[] = [];
+  received = 0;
+  private readonly inbox: Uint8Array[] = [];
+  private readonly waiters: ((r: IteratorResult<Uint8Array>) => void)[] = [];
+  open = true;
+
+  constructor(
+    readonly node: TcpNode,
+    readonly streamId: string,
+  ) {}
+
+  deliver(datum: Uint8Array): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      this.received++;
+      waiter({ value: datum, done: false });
+    } else this.inbox.push(datum);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => {
+        const datum = this.inbox.shift();
+        if (datum !== undefined) {
+          this.received++;
+          return Promise.resolve({ value: datum, done: false });
+        }
+        if (!this.open) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => this.waiters.push(resolve));
+      },
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  stats(): ConsumerStats {
+    return { producers: this.producers.size, received: this.received, refusals: [...this.refusals], disconnections: [...this.disconnections] };
+  }
+
+  close(): void {
+    this.open = false;
+    this.node.consumers.get(this.streamId)?.delete(this);
+    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
+  }
+}
+
+export class TcpNode {
+  readonly id: string;
+  readonly key: PeerKey;
+  readonly entries = new Map<string, PeerEntry>();
+  readonly consumers = new Map<string, Set<TcpConsumer>>();
+  private readonly producers = new Map<string, TcpProducer>();
+  private readonly links = new Map<string, Link>();
+  private readonly dialing = new Map<string, Promise<Link | undefined>>();
+  private readonly backoff = new Map<string, number>();
+  /** Subscriptions sent and not yet answered, as `peer:stream`: asked once, not on every gossip. */
+  private readonly asking = new Set<string>();
+  private server: Server | undefined;
+  private own!: PeerEntry;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  address = "";
+
+  private constructor(readonly options: TcpOptions) {
+    this.key = options.secretKey === undefined ? generatePeerKey() : peerKeyFromSeed(options.secretKey);
+    this.id = this.key.id;
+  }
+
+  static async start(options: TcpOptions): Promise<TcpNode> {
+    const node = new TcpNode(options);
+    await node.listen();
+    node.announce();
+    for (const peer of options.bootstrap ?? []) {
+      node.entries.set(peer.id, { id: peer.id, address: peer.address, tags: [], streams: [], version: -1, issuedAt: 0, signature: "" });
+      void node.linkTo(peer.id);
+    }
+    const ttl = options.entryTtlMs ?? 30_000;
+    node.timer = setInterval(() => node.refresh(ttl), Math.max(50, Math.floor(ttl / 3)));
+    node.timer.unref();
+    return node;
+  }
+
+  private get networkId(): string {
+    return this.options.networkId ?? defaultNetworkId;
+  }
+
+  private listen(): Promise<void> {
+    this.server = createServer((socket) => void this.accepted(socket));
+    return new Promise((resolve) => {
+      this.server!.listen(this.options.listen?.port ?? 0, this.options.listen?.host ?? "127.0.0.1", () => {
+        const a = this.server!.address() as { address: string; port: number };
+        this.address = `${a.address}:${a.port}`;
+        resolve();
+      });
+    });
+  }
+
+  private linkOptions() {
+    return { key: this.key, networkId: this.networkId, ...(this.options.maxFrameBytes === undefined ? {} : { maxFrameBytes: this.options.maxFrameBytes }) };
+  }
+
+  private async accepted(socket: Socket): Promise<void> {
+    try {
+      const link = await accept(socket, this.linkOptions());
+      this.adopt(link);
+    } catch {
+      // The handshake failed; the link closed itself with its reason.
+    }
+  }
+
+  /** Signs and spreads this node's entry (a new version). */
+  private announce(): void {
+    const body = { id: this.id, address: this.address, tags: [...(this.options.tags ?? [])], streams: [...this.producers.keys()].sort(), version: (this.own?.version ?? 0) + 1, issuedAt: Date.now() };
+    this.own = { ...body, signature: sign(null, Buffer.from(entryBody(body)), this.key.privateKey).toString("hex") };
+    this.entries.set(this.id, this.own);
+    this.gossip([this.own]);
+  }
+
+  private gossip(entries: readonly PeerEntry[], except?: string): void {
+    const payload = Buffer.concat([Buffer.of(1), Buffer.from(JSON.stringify(entries))]);
+    for (const [peer, link] of this.links) if (peer !== except && link.closeReason === undefined) link.send(payload);
+  }
+
+  private refresh(ttl: number): void {
+    const now = Date.now();
+    for (const [peer, entry] of this.entries) if (peer !== this.id && entry.version >= 0 && now - entry.issuedAt > ttl) this.entries.delete(peer);
+    if (now - this.own.issuedAt > ttl / 3) this.announce();
+    for (const streamId of this.consumers.keys()) this.connectConsumers(streamId);
+  }
+
+  private adopt(link: Link): void {
+    const existing = this.links.get(link.peerId);
+    if (existing !== undefined && existing.closeReason === undefined) {
+      // Both sides dialled at once: keep the link dialled by the lower id.
+      if (this.id < link.peerId) return link.close();
+      existing.close();
+    }
+    this.links.set(link.peerId, link);
+    this.backoff.delete(link.peerId);
+    link.send(Buffer.concat([Buffer.of(1), Buffer.from(JSON.stringify([...this.entries.values()].filter((e) => e.version >= 0)))]));
+    for (const [streamId, set] of this.consumers) if (set.size > 0 && this.entries.get(link.peerId)?.streams.includes(streamId)) this.subscribe(link, streamId);
+    void this.serve(link);
+  }
+
+  private async serve(link: Link): Promise<void> {
+    for await (const payload of link) this.handle(link, payload);
+    if (this.links.get(link.peerId) === link) this.links.delete(link.peerId);
+    for (const key of [...this.asking]) if (key.startsWith(`${link.peerId}:`)) this.asking.delete(key);
+    for (const producer of this.producers.values()) producer.subscribers.delete(link.peerId);
+    const reason = link.closeReason ?? new LinkError("closed", "the link closed");
+    for (const set of this.consumers.values()) {
+      for (const consumer of set) {
+        if (consumer.producers.delete(link.peerId)) consumer.disconnections.push({ producer: link.peerId, rejection: { code: reason.code, message: reason.message } });
+      }
+    }
+    if (!this.closed) for (const streamId of this.consumers.keys()) this.connectConsumers(streamId);
+  }
+
+  private handle(link: Link, payload: Uint8Array): void {
+    const type = payload[0];
+    if (type === 1) {
+      let entries: unknown;
+      try {
+        entries = JSON.parse(Buffer.from(payload.subarray(1)).toString("utf8"));
+      } catch {
+        return link.fail(new LinkError("bad-handshake", "malformed peer entries"));
+      }
+      if (!Array.isArray(entries)) return;
+      const fresh: PeerEntry[] = [];
+      for (const entry of entries.slice(0, 10_000)) {
+        if (!validEntry(entry) || entry.id === this.id) continue;
+        const known = this.entries.get(entry.id);
+        if (known !== undefined && known.version >= entry.version) continue;
+        this.entries.set(entry.id, entry);
+        fresh.push(entry);
+      }
+      if (fresh.length > 0) {
+        this.gossip(fresh, link.peerId);
+        for (const streamId of this.consumers.keys()) this.connectConsumers(streamId);
+      }
+      return;
+    }
+    if (payload.length < 33) return;
+    const streamId = Buffer.from(payload.subarray(1, 33)).toString("hex");
+    const rest = payload.subarray(33);
+    if (type === 2) {
+      const producer = this.producers.get(streamId);
+      const rejection = producer === undefined ? { code: "no-such-stream", message: "this peer does not produce the stream" } : producer.admit(link);
+      link.send(rejection === undefined ? message(3, streamId) : message(4, streamId, Buffer.from(JSON.stringify(rejection))));
+    } else if (type === 3) {
+      this.asking.delete(`${link.peerId}:${streamId}`);
+      for (const consumer of this.consumers.get(streamId) ?? []) consumer.producers.add(link.peerId);
+    } else if (type === 4) {
+      this.asking.delete(`${link.peerId}:${streamId}`);
+      let rejection: Rejection;
+      try {
+        const parsed = JSON.parse(Buffer.from(rest).toString("utf8")) as Rejection;
+        rejection = { code: String(parsed.code), message: String(parsed.message) };
+      } catch {
+        rejection = { code: "refused", message: "refused without a readable reason" };
+      }
+      for (const consumer of this.consumers.get(streamId) ?? []) {
+        const wasConnected = consumer.producers.delete(link.peerId);
+        (wasConnected ? consumer.disconnections : consumer.refusals).push({ producer: link.peerId, rejection });
+      }
+    } else if (type === 5) {
+      for (const consumer of this.consumers.get(streamId) ?? []) if (consumer.producers.has(link.peerId)) consumer.deliver(rest);
+    }
+  }
+
+  /** A link to `peer`, dialling its announced address if needed (with backoff on failure). */
+  private linkTo(peer: string): Promise<Link | undefined> {
+    const existing = this.links.get(peer);
+    if (existing !== undefined && existing.closeReason === undefined) return Promise.resolve(existing);
+    const pending = this.dialing.get(peer);
+    if (pending !== undefined) return pending;
+    const attempt = (async () => {
+      const entry = this.entries.get(peer);
+      if (entry === undefined || this.closed) return undefined;
+      const [host, port] = [entry.address.slice(0, entry.address.lastIndexOf(":")), Number(entry.address.slice(entry.address.lastIndexOf(":") + 1))];
+      try {
+        const socket = await new Promise<Socket>((resolve, reject) => {
+          const s = connect(port, host, () => resolve(s));
+          s.once("error", reject);
+        });
+        const link = await dial(socket, { ...this.linkOptions(), expectedPeer: peer });
+        this.adopt(link);
+        return link;
+      } catch {
+        const delay = Math.min(5000, (this.backoff.get(peer) ?? 50) * 2);
+        this.backoff.set(peer, delay);
+        setTimeout(() => {
+          if (!this.closed) void this.linkTo(peer);
+        }, delay).unref();
+        return undefined;
+      } finally {
+        this.dialing.delete(peer);
+      }
+    })();
+    this.dialing.set(peer, attempt);
+    return attempt;
+  }
+
+  private connectConsumers(streamId: string): void {
+    const set = this.consumers.get(streamId);
+    if (set === undefined || set.size === 0) return;
+    for (const entry of this.entries.values()) {
+      if (entry.id === this.id || !entry.streams.includes(streamId)) continue;
+      const connected = [...set].every((c) => c.producers.has(entry.id) || c.refusals.some((r) => r.producer === entry.id));
+      if (connected) continue;
+      void this.linkTo(entry.id).then((link) => {
+        if (link !== undefined) this.subscribe(link, streamId);
+      });
+    }
+  }
+
+  private subscribe(link: Link, streamId: string): void {
+    const key = `${link.peerId}:${streamId}`;
+    if (this.asking.has(key) || link.closeReason !== undefined) return;
+    this.asking.add(key);
+    link.send(message(2, streamId));
+  }
+
+  /** @internal */
+  stopProducing(producer: TcpProducer): void {
+    if (this.producers.get(producer.streamId) === producer) this.producers.delete(producer.streamId);
+    this.announce();
+  }
+
+  produce(streamId: string, options: ProducerOptions = {}): TcpProducer {
+    if (!hex64.test(streamId)) throw new TypeError("a TCP stream id is 64 hex digits (a StreamId)");
+    const producer = new TcpProducer(this, streamId, options);
+    this.producers.set(streamId, producer);
+    this.announce();
+    return producer;
+  }
+
+  consume(streamId: string): TcpConsumer {
+    if (!hex64.test(streamId)) throw new TypeError("a TCP stream id is 64 hex digits (a StreamId)");
+    const consumer = new TcpConsumer(this, streamId);
+    let set = this.consumers.get(streamId);
+    if (set === undefined) this.consumers.set(streamId, (set = new Set()));
+    set.add(consumer);
+    this.connectConsumers(streamId);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    for (const link of this.links.values()) link.close();
+    await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
+  }
+}
+
+export type { TcpProducer, TcpConsumer };
+
+export const tcpNetwork = (options: TcpOptions = {}): Promise<TcpNode> => TcpNode.start(options);
