@@ -4,6 +4,7 @@ export * from "./typed.js";
 export * from "./frames.js";
 export * from "./link.js";
 export * from "./tcp.js";
+export * from "./tickets.js";
 
 import { memoryNetwork } from "./memory.js";
 import { tcpNetwork } from "./tcp.js";

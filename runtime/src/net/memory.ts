@@ -4,6 +4,7 @@
 // lagging policy, `send` applies backpressure up to a bound, and delivery is in order per
 // producer–consumer pair. Consumers connect to every eligible producer, present and future.
 import { generateKeyPairSync } from "node:crypto";
+import type { Ticket, TicketValidator } from "./tickets.js";
 
 /** A peer's id: its Ed25519 public key, as hex. */
 export type PeerId = string;
@@ -11,6 +12,7 @@ export type PeerId = string;
 export interface PeerInfo {
   readonly id: PeerId;
   readonly tags: ReadonlySet<string>;
+  readonly tickets?: readonly Ticket[];
 }
 
 /** Why a peer was refused or disconnected. Codes are stable: logs and metrics key on them. */
@@ -31,6 +33,10 @@ export interface ProducerOptions {
   readonly maxConsumers?: number;
   /** Admission: undefined admits the peer; a rejection refuses it with that reason. */
   readonly require?: (peer: PeerInfo) => Rejection | undefined;
+  /** Ticket validators (spec 05), re-evaluated when the peer's tickets or the validators' books change, and when an admission expires. */
+  readonly validators?: TicketValidator;
+  /** The clock validators judge expiry by, in unix ms. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 export interface ProducerStats {
@@ -70,6 +76,7 @@ export interface Consumer extends AsyncIterable<Uint8Array> {
 class Connection {
   pending = 0;
   closed = false;
+  expiry: ReturnType<typeof setTimeout> | undefined;
   readonly spaceWaiters: (() => void)[] = [];
   constructor(
     readonly producer: MemoryProducer,
@@ -95,28 +102,78 @@ class MemoryProducer implements Producer {
     readonly network: MemoryNetwork,
     readonly peer: MemoryPeer,
     readonly streamId: string,
-    readonly options: Required<Omit<ProducerOptions, "require" | "maxConsumers">> & Pick<ProducerOptions, "require" | "maxConsumers">,
+    readonly options: Required<Omit<ProducerOptions, "require" | "maxConsumers" | "validators" | "now">> & Pick<ProducerOptions, "require" | "maxConsumers" | "validators" | "now">,
   ) {}
+
+  private readonly refusedConsumers = new Set<MemoryConsumer>();
+  private stopWatching: (() => void) | undefined;
+
+  /** Starts watching the validators' books; called once the producer is registered. */
+  watch(): void {
+    this.stopWatching = this.options.validators?.onChange?.(() => this.recheck());
+  }
+
+  private judge(peer: PeerInfo): { rejection?: Rejection; expiresAt?: number } {
+    const rejection = this.options.require?.(peer);
+    if (rejection !== undefined) return { rejection };
+    const validation = this.options.validators?.validate(peer, (this.options.now ?? Date.now)());
+    if (validation === undefined) return {};
+    if (!validation.ok) return { rejection: validation.rejection };
+    return validation.expiresAt === undefined ? {} : { expiresAt: validation.expiresAt };
+  }
 
   /** A consumer asks to connect: admitted, or refused with a reason. */
   admit(consumer: MemoryConsumer): Rejection | undefined {
     if (!this.open) return { code: "producer-closed", message: "the producer has closed" };
-    const rejection =
+    const verdict =
       this.options.maxConsumers !== undefined && this.connections.size >= this.options.maxConsumers
-        ? { code: "max-consumers", message: `the producer serves at most ${this.options.maxConsumers} consumers` }
-        : this.options.require?.(consumer.peer.info());
-    if (rejection !== undefined) {
-      this.refused[rejection.code] = (this.refused[rejection.code] ?? 0) + 1;
-      return rejection;
+        ? { rejection: { code: "max-consumers", message: `the producer serves at most ${this.options.maxConsumers} consumers` } }
+        : this.judge(consumer.peer.info());
+    if (verdict.rejection !== undefined) {
+      this.refused[verdict.rejection.code] = (this.refused[verdict.rejection.code] ?? 0) + 1;
+      this.refusedConsumers.add(consumer);
+      return verdict.rejection;
     }
+    this.refusedConsumers.delete(consumer);
     const connection = new Connection(this, consumer);
     this.connections.add(connection);
     consumer.connected(connection);
+    this.scheduleExpiry(connection, verdict.expiresAt);
     for (const s of this.subscribers.splice(0)) {
       if (this.connections.size >= s.n) s.wake();
       else this.subscribers.push(s);
     }
     return undefined;
+  }
+
+  private scheduleExpiry(connection: Connection, expiresAt: number | undefined): void {
+    if (connection.expiry !== undefined) clearTimeout(connection.expiry);
+    connection.expiry = undefined;
+    if (expiresAt === undefined) return;
+    const delay = Math.max(0, expiresAt - (this.options.now ?? Date.now)());
+    connection.expiry = setTimeout(() => this.recheck(), Math.min(delay, 2 ** 31 - 1));
+    connection.expiry.unref?.();
+  }
+
+  /** Re-judges every consumer: admitted ones that no longer pass are disconnected with the reason; refused ones that now pass are admitted. */
+  recheck(): void {
+    if (!this.open) return;
+    for (const connection of [...this.connections]) {
+      const verdict = this.judge(connection.consumer.peer.info());
+      if (verdict.rejection !== undefined) {
+        this.refused[verdict.rejection.code] = (this.refused[verdict.rejection.code] ?? 0) + 1;
+        this.refusedConsumers.add(connection.consumer);
+        this.disconnect(connection, verdict.rejection);
+      } else this.scheduleExpiry(connection, verdict.expiresAt);
+    }
+    for (const consumer of [...this.refusedConsumers]) {
+      if (!consumer.isOpen) {
+        this.refusedConsumers.delete(consumer);
+        continue;
+      }
+      const verdict = this.judge(consumer.peer.info());
+      if (verdict.rejection === undefined) consumer.offer(this);
+    }
   }
 
   async send(datum: Uint8Array): Promise<void> {
@@ -157,6 +214,7 @@ class MemoryProducer implements Producer {
   disconnect(connection: Connection, rejection: Rejection): void {
     if (connection.closed) return;
     connection.closed = true;
+    if (connection.expiry !== undefined) clearTimeout(connection.expiry);
     this.connections.delete(connection);
     connection.spaceWaiters.splice(0).forEach((wake) => wake());
     connection.consumer.disconnected(connection, rejection);
@@ -174,6 +232,7 @@ class MemoryProducer implements Producer {
   close(): void {
     if (!this.open) return;
     this.open = false;
+    this.stopWatching?.();
     for (const connection of [...this.connections]) this.disconnect(connection, { code: "producer-closed", message: "the producer has closed" });
     this.network.removeProducer(this);
   }
@@ -193,6 +252,10 @@ class MemoryConsumer implements Consumer {
     readonly peer: MemoryPeer,
     readonly streamId: string,
   ) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
 
   /** Tries a producer; a refusal is recorded with its reason. */
   offer(producer: MemoryProducer): void {
@@ -264,6 +327,7 @@ export interface JoinOptions {
 class MemoryPeer {
   readonly id: PeerId;
   readonly tags: Set<string>;
+  private tickets: readonly Ticket[] = [];
 
   constructor(
     readonly network: MemoryNetwork,
@@ -275,7 +339,13 @@ class MemoryPeer {
   }
 
   info(): PeerInfo {
-    return { id: this.id, tags: new Set(this.tags) };
+    return { id: this.id, tags: new Set(this.tags), tickets: this.tickets };
+  }
+
+  /** Replaces this peer's tickets; every producer re-judges it. */
+  setTickets(tickets: readonly Ticket[]): void {
+    this.tickets = [...tickets];
+    this.network.recheckAll();
   }
 
   produce(streamId: string, options: ProducerOptions = {}): Producer {
@@ -285,7 +355,10 @@ class MemoryPeer {
       lagTimeoutMs: options.lagTimeoutMs ?? 250,
       ...(options.require === undefined ? {} : { require: options.require }),
       ...(options.maxConsumers === undefined ? {} : { maxConsumers: options.maxConsumers }),
+      ...(options.validators === undefined ? {} : { validators: options.validators }),
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
+    producer.watch();
     this.network.addProducer(producer);
     return producer;
   }
@@ -297,7 +370,7 @@ class MemoryPeer {
   }
 }
 
-export type Peer = Pick<MemoryPeer, "id" | "tags" | "info" | "produce" | "consume">;
+export type Peer = Pick<MemoryPeer, "id" | "tags" | "info" | "produce" | "consume" | "setTickets">;
 
 /** What typed handles need of a peer, on any network. */
 export interface StreamPeer {
@@ -319,6 +392,11 @@ export class MemoryNetwork {
     register(this.producers, producer.streamId, producer);
     // Consumers connect to every eligible producer, including ones that appear later.
     for (const consumer of this.consumers.get(producer.streamId) ?? []) consumer.offer(producer);
+  }
+
+  /** Tickets changed somewhere: every producer re-judges its consumers. */
+  recheckAll(): void {
+    for (const set of this.producers.values()) for (const producer of set) producer.recheck();
   }
 
   removeProducer(producer: MemoryProducer): void {
