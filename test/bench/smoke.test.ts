@@ -22,4 +22,10 @@ describe("benchmarks (smoke)", () => {
     expect(output).toMatch(/check vs JSON\.parse: 1\/[\d.]+ of its throughput/);
     expect(output).toMatch(/fingerprint vs raw BLAKE3: [\d.]+ of its throughput/);
   });
+
+  it("bench/streams prints coal's TCP streams against raw TCP (and NATS when installed)", () => {
+    const output = bench("bench/streams/run.ts", ["--datums", "2000"]);
+    expect(output).toMatch(/coal vs raw TCP: [\d.]+× its throughput/);
+    expect(output).toMatch(/NATS {2,}(\d+ ms|skipped: nats-server is not installed)/);
+  });
 });

@@ -18,6 +18,8 @@ const version = 1;
 const ed25519Prefix = Buffer.from("302a300506032b6570032100", "hex");
 const x25519Prefix = Buffer.from("302a300506032b656e032100", "hex");
 const tagBytes = 16;
+/** Payloads are batched into frames of about this size: large enough to share the per-frame cost, small enough to pipeline. */
+const batchBytes = 256 * 1024;
 
 /** A peer's long-term identity: an Ed25519 key pair. The peer id is the public key. */
 export interface PeerKey {
@@ -74,6 +76,7 @@ export interface ByteStream {
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
   on(event: "end" | "close", listener: () => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
+  once?(event: "drain", listener: () => void): unknown;
 }
 
 export interface LinkOptions {
@@ -101,11 +104,43 @@ export class Link {
     private readonly maxFrameBytes: number,
   ) {}
 
+  /**
+   * Queues a payload for the peer. Payloads sent before the event loop turns travel together in one
+   * encrypted frame (each length-prefixed inside it), so the per-frame cost of the AEAD and the
+   * write is shared; order is kept.
+   */
   send(payload: Uint8Array): void {
     if (this.closedWith !== undefined) throw this.closedWith;
+    if (payload.length + 4 > this.maxFrameBytes) throw new LinkError("frame-too-large", `a payload of ${payload.length} bytes exceeds the frame limit of ${this.maxFrameBytes}`);
+    if (this.outgoingBytes + payload.length + 4 > Math.min(this.maxFrameBytes, batchBytes)) this.flush();
+    this.outgoing.push(payload);
+    this.outgoingBytes += payload.length + 4;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private outgoing: Uint8Array[] = [];
+  private outgoingBytes = 0;
+  private flushScheduled = false;
+
+  /** Encrypts what is queued as one frame and writes it. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0 || this.closedWith !== undefined) return;
+    const plain = Buffer.allocUnsafe(this.outgoingBytes);
+    let offset = 0;
+    for (const payload of this.outgoing) {
+      plain.writeUInt32LE(payload.length, offset);
+      plain.set(payload, offset + 4);
+      offset += 4 + payload.length;
+    }
+    this.outgoing = [];
+    this.outgoingBytes = 0;
     const nonce = counterNonce(this.sendCounter++);
     const cipher = createCipheriv("chacha20-poly1305", this.sendKey, nonce, { authTagLength: tagBytes });
-    const body = Buffer.concat([cipher.update(payload), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     this.stream.write(encodeFrame(body, this.maxFrameBytes + tagBytes));
   }
 
@@ -117,12 +152,25 @@ export class Link {
     try {
       const decipher = createDecipheriv("chacha20-poly1305", this.receiveKey, nonce, { authTagLength: tagBytes });
       decipher.setAuthTag(frame.subarray(frame.length - tagBytes));
-      const payload = Buffer.concat([decipher.update(frame.subarray(0, frame.length - tagBytes)), decipher.final()]);
+      const plain = Buffer.concat([decipher.update(frame.subarray(0, frame.length - tagBytes)), decipher.final()]);
+      this.unpack(plain);
+    } catch (error) {
+      this.fail(error instanceof LinkError ? error : new LinkError("decrypt-failed", "a frame failed authentication (altered, replayed or reordered)"));
+    }
+  }
+
+  /** The payloads packed in a decrypted frame, each u32le-length-prefixed. */
+  private unpack(plain: Buffer): void {
+    let offset = 0;
+    while (offset < plain.length) {
+      if (offset + 4 > plain.length) throw new LinkError("bad-handshake", "a malformed payload inside an authenticated frame");
+      const length = plain.readUInt32LE(offset);
+      if (offset + 4 + length > plain.length) throw new LinkError("bad-handshake", "a malformed payload inside an authenticated frame");
+      const payload = new Uint8Array(plain.buffer, plain.byteOffset + offset + 4, length);
+      offset += 4 + length;
       const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter({ value: new Uint8Array(payload), done: false });
-      else this.queue.push(new Uint8Array(payload));
-    } catch {
-      this.fail(new LinkError("decrypt-failed", "a frame failed authentication (altered, replayed or reordered)"));
+      if (waiter !== undefined) waiter({ value: payload, done: false });
+      else this.queue.push(payload);
     }
   }
 
@@ -136,6 +184,7 @@ export class Link {
 
   close(): void {
     if (this.closedWith !== undefined) return;
+    this.flush();
     this.closedWith = new LinkError("closed", "closed locally");
     this.stream.end();
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
@@ -143,7 +192,19 @@ export class Link {
 
   /** Bytes queued for the peer and not yet flushed: the measure of backpressure. */
   get buffered(): number {
-    return this.stream.writableLength ?? 0;
+    return (this.stream.writableLength ?? 0) + this.outgoingBytes;
+  }
+
+  /** Resolves when the socket has flushed what it holds (or the link closes), or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void> {
+    if ((this.stream.writableLength ?? 0) === 0 || this.closedWith !== undefined || this.stream.once === undefined) return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 2)));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.stream.once!("drain", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Why the link closed, once it has. */

@@ -108,14 +108,22 @@ class TcpProducer implements Producer {
     this.sentCount++;
     const frame = message(5, this.streamId, datum);
     const capacity = this.options.capacity ?? 1024;
+    const limit = capacity * Math.max(64, frame.length);
+    // The common case: every link has room, nothing to wait for.
+    let room = true;
+    for (const s of this.subscribers.values()) if (s.link.buffered > limit) room = false;
+    if (room) {
+      for (const s of this.subscribers.values()) if (s.link.closeReason === undefined) s.link.send(frame);
+      return;
+    }
     const policy: LaggingPolicy = this.options.lagging ?? "drop";
     const deadline = Date.now() + (this.options.lagTimeoutMs ?? 250);
     await Promise.all(
       [...this.subscribers.values()].map(async (s) => {
         // Backpressure: a link whose socket holds more than `capacity` frames' worth waits to drain, bounded.
-        while (s.link.buffered > capacity * Math.max(64, frame.length) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+        while (s.link.buffered > limit && s.link.closeReason === undefined && Date.now() < deadline) await s.link.drained(deadline - Date.now());
         if (s.link.closeReason !== undefined) return;
-        if (s.link.buffered <= capacity * Math.max(64, frame.length)) s.link.send(frame);
+        if (s.link.buffered <= limit) s.link.send(frame);
         else if (policy === "drop") this.dropped++;
         else {
           this.disconnected++;
