@@ -13,6 +13,7 @@
 // fails to decrypt. Every failure closes the link with a stable reason code.
 import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, sign, verify, type KeyObject } from "node:crypto";
 import { FrameDecoder, FrameError, encodeFrame, defaultMaxFrameBytes } from "./frames.js";
+import { Inbox } from "./inbox.js";
 
 const version = 1;
 const ed25519Prefix = Buffer.from("302a300506032b6570032100", "hex");
@@ -90,8 +91,7 @@ export interface LinkOptions {
 export class Link {
   private sendCounter = 0n;
   private receiveCounter = 0n;
-  private readonly queue: Uint8Array[] = [];
-  private readonly waiters: ((result: IteratorResult<Uint8Array>) => void)[] = [];
+  private readonly inbox = new Inbox<Uint8Array>((payload) => payload);
   private closedWith: LinkError | undefined;
 
   /** @internal Use `dial` or `accept`. */
@@ -168,9 +168,7 @@ export class Link {
       if (offset + 4 + length > plain.length) throw new LinkError("bad-handshake", "a malformed payload inside an authenticated frame");
       const payload = new Uint8Array(plain.buffer, plain.byteOffset + offset + 4, length);
       offset += 4 + length;
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter({ value: payload, done: false });
-      else this.queue.push(payload);
+      this.inbox.push(payload);
     }
   }
 
@@ -179,7 +177,7 @@ export class Link {
     if (this.closedWith !== undefined) return;
     this.closedWith = reason;
     this.stream.destroy();
-    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+    this.inbox.close();
   }
 
   close(): void {
@@ -187,7 +185,7 @@ export class Link {
     this.flush();
     this.closedWith = new LinkError("closed", "closed locally");
     this.stream.end();
-    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+    this.inbox.close();
   }
 
   /** Bytes queued for the peer and not yet flushed: the measure of backpressure. */
@@ -214,14 +212,7 @@ export class Link {
 
   /** Incoming payloads, in order, until the link closes. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        const payload = this.queue.shift();
-        if (payload !== undefined) return Promise.resolve({ value: payload, done: false });
-        if (this.closedWith !== undefined) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => this.waiters.push(resolve));
-      },
-    };
+    return this.inbox[Symbol.asyncIterator]();
   }
 }
 

@@ -4,6 +4,7 @@
 // lagging policy, `send` applies backpressure up to a bound, and delivery is in order per
 // producer–consumer pair. Consumers connect to every eligible producer, present and future.
 import { generateKeyPairSync } from "node:crypto";
+import { Inbox } from "./inbox.js";
 import type { Ticket, TicketValidator } from "./tickets.js";
 
 /** A peer's id: its Ed25519 public key, as hex. */
@@ -239,8 +240,14 @@ class MemoryProducer implements Producer {
 }
 
 class MemoryConsumer implements Consumer {
-  private readonly inbox: { connection: Connection; datum: Uint8Array }[] = [];
-  private readonly waiters: ((result: IteratorResult<Uint8Array>) => void)[] = [];
+  private readonly inbox = new Inbox<{ connection: Connection; datum: Uint8Array }, Uint8Array>(
+    ({ connection, datum }) => {
+      this.received++;
+      connection.taken();
+      return datum;
+    },
+    () => this.close(),
+  );
   private readonly connections = new Set<Connection>();
   private received = 0;
   private readonly refusals: { producer: PeerId; rejection: Rejection }[] = [];
@@ -270,18 +277,7 @@ class MemoryConsumer implements Consumer {
 
   deliver(connection: Connection, datum: Uint8Array): void {
     connection.pending++;
-    const waiter = this.waiters.shift();
-    if (waiter !== undefined) {
-      this.take(connection);
-      waiter({ value: datum, done: false });
-    } else {
-      this.inbox.push({ connection, datum });
-    }
-  }
-
-  private take(connection: Connection): void {
-    this.received++;
-    connection.taken();
+    this.inbox.push({ connection, datum });
   }
 
   disconnected(connection: Connection, rejection: Rejection): void {
@@ -290,21 +286,7 @@ class MemoryConsumer implements Consumer {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        const item = this.inbox.shift();
-        if (item !== undefined) {
-          this.take(item.connection);
-          return Promise.resolve({ value: item.datum, done: false });
-        }
-        if (!this.open) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => this.waiters.push(resolve));
-      },
-      return: () => {
-        this.close();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
+    return this.inbox[Symbol.asyncIterator]();
   }
 
   stats(): ConsumerStats {
@@ -316,7 +298,7 @@ class MemoryConsumer implements Consumer {
     this.open = false;
     for (const connection of [...this.connections]) connection.producer.disconnect(connection, { code: "consumer-closed", message: "the consumer has closed" });
     this.network.removeConsumer(this);
-    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+    this.inbox.close();
   }
 }
 

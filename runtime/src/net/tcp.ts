@@ -14,6 +14,7 @@ import { createPublicKey, sign, verify } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { id } from "../identity/hash.js";
 import { toHex } from "../identity/bytes.js";
+import { Inbox } from "./inbox.js";
 import { accept, dial, generatePeerKey, LinkError, peerKeyFromSeed, type Link, type PeerKey } from "./link.js";
 import type { Consumer, ConsumerStats, LaggingPolicy, PeerInfo, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
 
@@ -155,8 +156,13 @@ class TcpConsumer implements Consumer {
   readonly refusals: { producer: string; rejection: Rejection }[] = [];
   readonly disconnections: { producer: string; rejection: Rejection }[] = [];
   received = 0;
-  private readonly inbox: Uint8Array[] = [];
-  private readonly waiters: ((r: IteratorResult<Uint8Array>) => void)[] = [];
+  private readonly inbox = new Inbox<Uint8Array>(
+    (datum) => {
+      this.received++;
+      return datum;
+    },
+    () => this.close(),
+  );
   open = true;
 
   constructor(
@@ -165,29 +171,11 @@ class TcpConsumer implements Consumer {
   ) {}
 
   deliver(datum: Uint8Array): void {
-    const waiter = this.waiters.shift();
-    if (waiter !== undefined) {
-      this.received++;
-      waiter({ value: datum, done: false });
-    } else this.inbox.push(datum);
+    this.inbox.push(datum);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        const datum = this.inbox.shift();
-        if (datum !== undefined) {
-          this.received++;
-          return Promise.resolve({ value: datum, done: false });
-        }
-        if (!this.open) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => this.waiters.push(resolve));
-      },
-      return: () => {
-        this.close();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
+    return this.inbox[Symbol.asyncIterator]();
   }
 
   stats(): ConsumerStats {
@@ -197,7 +185,7 @@ class TcpConsumer implements Consumer {
   close(): void {
     this.open = false;
     this.node.consumers.get(this.streamId)?.delete(this);
-    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
+    this.inbox.close();
   }
 }
 
