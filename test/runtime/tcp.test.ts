@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { repoRoot } from "../support/files.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { id, toHex } from "@coal/runtime/identity";
-import { Network, type TcpNode } from "@coal/runtime/net";
+import { generatePeerKey, issuer, issueTicket, Network, type TcpNode } from "@coal/runtime/net";
 
 const nodes: TcpNode[] = [];
 afterEach(async () => {
@@ -102,4 +102,24 @@ describe("tcp network", () => {
       child.kill();
     }
   }, 30_000);
+
+  it("judges tickets carried in peer entries: a refused peer that gains a ticket is admitted, and dropped when it expires", async () => {
+    const ops = generatePeerKey();
+    const producerNode = await start();
+    const producer = producerNode.produce(streamId, { validators: issuer({ signature: "", root: ops.id }) });
+    const consumerNode = await start({ bootstrap: [{ id: producerNode.id, address: producerNode.address }] });
+    const consumer = consumerNode.consume(streamId);
+    for (let i = 0; i < 200 && consumer.stats().refusals.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(consumer.stats().refusals.map((r) => r.rejection.code)).toEqual(["ticket-missing"]);
+
+    consumerNode.setTickets([issueTicket(ops, consumerNode.id, Date.now() + 400)]);
+    await producer.subscribed(1);
+    await producer.send(Uint8Array.of(5));
+    const next = await consumer[Symbol.asyncIterator]().next(); // read without closing the consumer
+    expect(next.value).toEqual(Uint8Array.of(5));
+
+    for (let i = 0; i < 200 && consumer.stats().disconnections.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(consumer.stats().disconnections.map((d) => d.rejection.code)).toEqual(["ticket-expired"]);
+    expect(producer.stats().consumers).toBe(0);
+  }, 20_000);
 });

@@ -16,6 +16,7 @@ import { id } from "../identity/hash.js";
 import { toHex } from "../identity/bytes.js";
 import { Inbox } from "./inbox.js";
 import { accept, dial, generatePeerKey, LinkError, peerKeyFromSeed, type Link, type PeerKey } from "./link.js";
+import type { Ticket } from "./tickets.js";
 import type { Consumer, ConsumerStats, LaggingPolicy, PeerInfo, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
 
 export interface PeerEntry {
@@ -25,6 +26,8 @@ export interface PeerEntry {
   readonly tags: readonly string[];
   /** Stream ids (hex) the peer produces. */
   readonly streams: readonly string[];
+  /** The peer's tickets: validator class and data, hex. */
+  readonly tickets: readonly { readonly class: string; readonly data: string }[];
   /** Increases with every change; a lower version never replaces a higher one. */
   readonly version: number;
   /** Unix milliseconds when the peer issued this version. */
@@ -48,7 +51,7 @@ export interface TcpOptions {
   readonly maxFrameBytes?: number;
 }
 
-const entryBody = (entry: Omit<PeerEntry, "signature">) => JSON.stringify([entry.id, entry.address, entry.tags, entry.streams, entry.version, entry.issuedAt]);
+const entryBody = (entry: Omit<PeerEntry, "signature">) => JSON.stringify([entry.id, entry.address, entry.tags, entry.streams, entry.tickets, entry.version, entry.issuedAt]);
 const ed25519Prefix = Buffer.from("302a300506032b6570032100", "hex");
 const hex64 = /^[0-9a-f]{64}$/;
 /** id("coal"): the network peers join unless told otherwise. */
@@ -58,6 +61,7 @@ function validEntry(value: unknown): value is PeerEntry {
   const e = value as PeerEntry;
   if (typeof e !== "object" || e === null || typeof e.id !== "string" || !hex64.test(e.id) || typeof e.address !== "string" || !Array.isArray(e.tags) || !Array.isArray(e.streams)) return false;
   if (!e.tags.every((t) => typeof t === "string") || !e.streams.every((s) => typeof s === "string" && hex64.test(s))) return false;
+  if (!Array.isArray(e.tickets) || !e.tickets.every((t) => typeof t === "object" && t !== null && typeof t.class === "string" && typeof t.data === "string" && /^([0-9a-f]{2})*$/.test(t.data))) return false;
   if (!Number.isSafeInteger(e.version) || !Number.isSafeInteger(e.issuedAt) || typeof e.signature !== "string") return false;
   try {
     const key = createPublicKey({ key: Buffer.concat([ed25519Prefix, Buffer.from(e.id, "hex")]), format: "der", type: "spki" });
@@ -88,21 +92,73 @@ class TcpProducer implements Producer {
     readonly options: ProducerOptions,
   ) {}
 
+  private readonly refusedLinks = new Map<string, Link>();
+  private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
+  private stopWatching: (() => void) | undefined;
+
+  watch(): void {
+    this.stopWatching = this.options.validators?.onChange?.(() => this.recheck());
+  }
+
+  private judge(peer: string): { rejection?: Rejection; expiresAt?: number } {
+    const entry = this.node.entries.get(peer);
+    const info: PeerInfo = { id: peer, tags: new Set(entry?.tags ?? []), tickets: this.node.ticketsOf(peer) };
+    const rejection = this.options.require?.(info);
+    if (rejection !== undefined) return { rejection };
+    const validation = this.options.validators?.validate(info, (this.options.now ?? Date.now)());
+    if (validation === undefined) return {};
+    if (!validation.ok) return { rejection: validation.rejection };
+    return validation.expiresAt === undefined ? {} : { expiresAt: validation.expiresAt };
+  }
+
   admit(link: Link): Rejection | undefined {
-    const entry = this.node.entries.get(link.peerId);
-    const info: PeerInfo = { id: link.peerId, tags: new Set(entry?.tags ?? []) };
-    const rejection =
-      this.options.maxConsumers !== undefined && this.subscribers.size >= this.options.maxConsumers ? { code: "max-consumers", message: `the producer serves at most ${this.options.maxConsumers} consumers` } : this.options.require?.(info);
-    if (rejection !== undefined) {
-      this.refused[rejection.code] = (this.refused[rejection.code] ?? 0) + 1;
-      return rejection;
+    const verdict =
+      this.options.maxConsumers !== undefined && this.subscribers.size >= this.options.maxConsumers ? { rejection: { code: "max-consumers", message: `the producer serves at most ${this.options.maxConsumers} consumers` } } : this.judge(link.peerId);
+    if (verdict.rejection !== undefined) {
+      this.refused[verdict.rejection.code] = (this.refused[verdict.rejection.code] ?? 0) + 1;
+      this.refusedLinks.set(link.peerId, link);
+      return verdict.rejection;
     }
+    this.refusedLinks.delete(link.peerId);
     this.subscribers.set(link.peerId, { link, peer: link.peerId });
+    this.scheduleExpiry(link.peerId, verdict.expiresAt);
     for (const w of this.waiting.splice(0)) {
       if (this.subscribers.size >= w.n) w.wake();
       else this.waiting.push(w);
     }
     return undefined;
+  }
+
+  private scheduleExpiry(peer: string, expiresAt: number | undefined): void {
+    const previous = this.expiries.get(peer);
+    if (previous !== undefined) clearTimeout(previous);
+    this.expiries.delete(peer);
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(() => this.recheck(), Math.min(2 ** 31 - 1, Math.max(0, expiresAt - (this.options.now ?? Date.now)())));
+    timer.unref();
+    this.expiries.set(peer, timer);
+  }
+
+  /** Re-judges consumers: those that no longer pass are told why and dropped; refused ones that now pass are admitted. */
+  recheck(): void {
+    for (const [peer, s] of [...this.subscribers]) {
+      const verdict = this.judge(peer);
+      if (verdict.rejection === undefined) {
+        this.scheduleExpiry(peer, verdict.expiresAt);
+        continue;
+      }
+      this.refused[verdict.rejection.code] = (this.refused[verdict.rejection.code] ?? 0) + 1;
+      this.subscribers.delete(peer);
+      this.refusedLinks.set(peer, s.link);
+      if (s.link.closeReason === undefined) s.link.send(message(4, this.streamId, Buffer.from(JSON.stringify(verdict.rejection))));
+    }
+    for (const [peer, link] of [...this.refusedLinks]) {
+      if (link.closeReason !== undefined) {
+        this.refusedLinks.delete(peer);
+        continue;
+      }
+      if (this.judge(peer).rejection === undefined && this.admit(link) === undefined) link.send(message(3, this.streamId));
+    }
   }
 
   async send(datum: Uint8Array): Promise<void> {
@@ -145,6 +201,8 @@ class TcpProducer implements Producer {
   }
 
   close(): void {
+    this.stopWatching?.();
+    for (const timer of this.expiries.values()) clearTimeout(timer);
     for (const s of this.subscribers.values()) if (s.link.closeReason === undefined) s.link.send(message(4, this.streamId, Buffer.from(JSON.stringify({ code: "producer-closed", message: "the producer has closed" }))));
     this.subscribers.clear();
     this.node.stopProducing(this);
@@ -204,6 +262,7 @@ export class TcpNode {
   private own!: PeerEntry;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private tickets: readonly Ticket[] = [];
   address = "";
 
   private constructor(readonly options: TcpOptions) {
@@ -216,7 +275,7 @@ export class TcpNode {
     await node.listen();
     node.announce();
     for (const peer of options.bootstrap ?? []) {
-      node.entries.set(peer.id, { id: peer.id, address: peer.address, tags: [], streams: [], version: -1, issuedAt: 0, signature: "" });
+      node.entries.set(peer.id, { id: peer.id, address: peer.address, tags: [], streams: [], tickets: [], version: -1, issuedAt: 0, signature: "" });
       void node.linkTo(peer.id);
     }
     const ttl = options.entryTtlMs ?? 30_000;
@@ -255,7 +314,7 @@ export class TcpNode {
 
   /** Signs and spreads this node's entry (a new version). */
   private announce(): void {
-    const body = { id: this.id, address: this.address, tags: [...(this.options.tags ?? [])], streams: [...this.producers.keys()].sort(), version: (this.own?.version ?? 0) + 1, issuedAt: Date.now() };
+    const body = { id: this.id, address: this.address, tags: [...(this.options.tags ?? [])], streams: [...this.producers.keys()].sort(), tickets: this.tickets.map((t) => ({ class: t.class, data: Buffer.from(t.data).toString("hex") })), version: (this.own?.version ?? 0) + 1, issuedAt: Date.now() };
     this.own = { ...body, signature: sign(null, Buffer.from(entryBody(body)), this.key.privateKey).toString("hex") };
     this.entries.set(this.id, this.own);
     this.gossip([this.own]);
@@ -321,6 +380,7 @@ export class TcpNode {
       }
       if (fresh.length > 0) {
         this.gossip(fresh, link.peerId);
+        for (const producer of this.producers.values()) producer.recheck();
         for (const streamId of this.consumers.keys()) this.connectConsumers(streamId);
       }
       return;
@@ -406,6 +466,17 @@ export class TcpNode {
     link.send(message(2, streamId));
   }
 
+  /** Replaces this peer's tickets: a new signed entry, gossiped; producers re-judge this peer. */
+  setTickets(tickets: readonly Ticket[]): void {
+    this.tickets = [...tickets];
+    this.announce();
+  }
+
+  /** The tickets a peer's latest entry carries. */
+  ticketsOf(peer: string): Ticket[] {
+    return (this.entries.get(peer)?.tickets ?? []).map((t) => ({ class: t.class, data: Buffer.from(t.data, "hex") }));
+  }
+
   /** @internal */
   stopProducing(producer: TcpProducer): void {
     if (this.producers.get(producer.streamId) === producer) this.producers.delete(producer.streamId);
@@ -415,6 +486,7 @@ export class TcpNode {
   produce(streamId: string, options: ProducerOptions = {}): TcpProducer {
     if (!hex64.test(streamId)) throw new TypeError("a TCP stream id is 64 hex digits (a StreamId)");
     const producer = new TcpProducer(this, streamId, options);
+    producer.watch();
     this.producers.set(streamId, producer);
     this.announce();
     return producer;
