@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fromHex, parseDecimal } from "@coal/runtime/identity";
-import { all, Book, generatePeerKey, issuer, issueTicket, marketSettlement, Network, reputationFloor, type Peer } from "@coal/runtime/net";
+import { all, any, Book, freshness, generatePeerKey, issuer, issueTicket, marketSettlement, Network, reputationFloor, type Peer } from "@coal/runtime/net";
 import { repoRoot, sharedRoot } from "../support/files.js";
 import { coalc } from "../support/cli.js";
 
@@ -92,5 +92,31 @@ describe("admission through generated bindings", () => {
     expect(producer.stats().consumers).toBe(1);
     await settled(() => producer.stats().consumers === 0);
     expect(consumer.stats().disconnections.map((d) => d.rejection.code)).toEqual(["ticket-expired"]);
+  });
+
+  it("Freshness admits while the peer organism keeps committing, and expires with its last commit", async () => {
+    const net = Network.memory();
+    const commits = new Book<unknown>();
+    const producer = net.join().produce("s", { validators: freshness({ signature: "", commits, ageMs: 40 }) });
+    const early = net.join().consume("s");
+    expect(early.stats().refusals.map((r) => r.rejection.code)).toEqual(["peer-not-fresh"]);
+    commits.observe("commit 1");
+    expect(producer.stats().consumers).toBe(1);
+    await settled(() => producer.stats().consumers === 0);
+    expect(early.stats().disconnections.map((d) => d.rejection.code)).toEqual(["peer-not-fresh"]);
+  });
+
+  it("any() admits when one operand does, and names the first refusal when none does", () => {
+    const net = Network.memory();
+    const ops = generatePeerKey();
+    const stale = new Book<unknown>();
+    const either = any(freshness({ signature: "", commits: stale, ageMs: 1000 }), issuer({ signature: "", root: ops.id }));
+    const producer = net.join().produce("s", { validators: either });
+    const withTicket = net.join();
+    withTicket.setTickets([issueTicket(ops, withTicket.id, Date.now() + 60_000)]);
+    withTicket.consume("s");
+    const without = net.join().consume("s");
+    expect(producer.stats().consumers).toBe(1);
+    expect(without.stats().refusals.map((r) => r.rejection.code)).toEqual(["peer-not-fresh"]);
   });
 });

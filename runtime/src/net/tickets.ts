@@ -86,9 +86,14 @@ export function any(...validators: TicketValidator[]): TicketValidator {
 export class Book<T> {
   private readonly listeners = new Set<() => void>();
   readonly entries: T[] = [];
+  /** When the latest entry was observed, unix ms (by the book's clock). */
+  lastObservedAt: number | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   observe(value: T): void {
     this.entries.push(value);
+    this.lastObservedAt = this.now();
     for (const listener of this.listeners) listener();
   }
 
@@ -151,6 +156,21 @@ export function marketSettlement(options: { readonly signature: string; readonly
       return settled ? { ok: true } : reject("no-settlement", "no settled allocation for this peer");
     },
     onChange: (listener) => options.allocations.onChange(listener),
+  };
+}
+
+/** Freshness: the referenced organism has committed (its stream carried a datum) within `ageMs`; admission expires when that ages out. */
+export function freshness(options: { readonly signature: string; readonly commits: Book<unknown>; readonly ageMs: number }): TicketValidator {
+  return {
+    class: toHex(id("coalition.acl.freshness.v1")),
+    signature: options.signature,
+    validate(_peer, now) {
+      const last = options.commits.lastObservedAt;
+      if (last === undefined) return reject("peer-not-fresh", "the peer organism has not committed yet");
+      if (now - last > options.ageMs) return reject("peer-not-fresh", `the peer organism's last commit is ${now - last} ms old, over ${options.ageMs} ms`);
+      return { ok: true, expiresAt: last + options.ageMs };
+    },
+    onChange: (listener) => options.commits.onChange(listener),
   };
 }
 
