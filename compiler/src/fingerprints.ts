@@ -64,7 +64,8 @@ export class Fingerprinter {
     return { ...I.criteria(pins.pins), label: `criteria(${pins.name})` };
   }
 
-  private leaf(call: ValidatorCall): I.Derivation {
+  /** The signature of one validator call (spec 02). */
+  leaf(call: ValidatorCall): I.Derivation {
     switch (call.validator) {
       case "ReputationFloor":
         return I.reputationFloor(this.ref(call.org), call.floor, call.windowTicks, call.origin);

@@ -119,4 +119,42 @@ describe("admission through generated bindings", () => {
     expect(producer.stats().consumers).toBe(1);
     expect(without.stats().refusals.map((r) => r.rejection.code)).toEqual(["peer-not-fresh"]);
   });
+
+  it("uses the admission the bindings build from the manifest", async () => {
+    const source = [
+      'import { ReputationCard, Allocation } from "std/types"',
+      'import { ReputationFloor, MarketSettlement } from "std/validators"',
+      'organism rep { instance: "t.rep"  stream cards: ReputationCard }',
+      'organism market { instance: "t.market"  stream allocations: Allocation }',
+      "organism agent {",
+      '  instance: "t.agent"',
+      "  stream signals: ReputationCard",
+      "  admission: ReputationFloor(rep, floor: 0.5, window: 10 ticks) & MarketSettlement(market)",
+      "}",
+      'coalition c { name: "t.c"  organisms: [agent, rep, market] }',
+      "",
+    ].join("\n");
+    const run = await coalc(["build", "ws/t.coal"], { files: { "ws/package.json": "{}", "ws/t.coal": source } });
+    expect(run.stderr).toMatch(/^coalc: wrote/);
+    const file = join(scratch, "t.ts");
+    writeFileSync(file, run.host.readFile("ws/coal-out/c.ts"));
+    const b = await import(file);
+    const net = Network.memory();
+    const judge = net.join();
+    const producer = b.agent.signals.producer(judge, { validators: b.agent.admission(judge) });
+    const [good, poor] = [net.join(), net.join()];
+    const cards = b.rep.cards.producer(net.join());
+    const allocations = b.market.allocations.producer(net.join());
+    await cards.subscribed(1);
+    await allocations.subscribed(1);
+    await cards.send({ subject: fromHex(good.id), window, score: parseDecimal("0.7") });
+    await cards.send({ subject: fromHex(poor.id), window, score: parseDecimal("0.2") });
+    for (const peer of [good, poor]) await allocations.send({ market: new Uint8Array(32), provider: new Uint8Array(32), consumer: fromHex(peer.id), units: 1n, settlement: settle });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the judge's books read what was sent
+    const admitted = b.agent.signals.subscribe(good);
+    const refused = b.agent.signals.subscribe(poor);
+    await settled(() => producer.stats().consumers === 1 && refused.stats().refusals.length > 0);
+    expect(admitted.stats().producers).toBe(1);
+    expect(refused.stats().refusals.map((r: { rejection: { code: string } }) => r.rejection.code)).toEqual(["reputation-below-floor"]);
+  });
 });

@@ -6,7 +6,7 @@ import { Project, VariableDeclarationKind, type SourceFile } from "ts-morph";
 import { format } from "prettier";
 import * as I from "@coal/runtime/identity";
 import { coalitionIdsHex, type Fingerprinter } from "../fingerprints.js";
-import type { CitizenRefModel, CoalitionModel, ConfluenceModel, OrganismModel, WorkspaceModel } from "../model.js";
+import type { AdmissionModel, CitizenRefModel, CoalitionModel, ConfluenceModel, OrganismModel, WorkspaceModel } from "../model.js";
 import { compilerVersion } from "../version.js";
 
 /** Prettier's configuration for generated code: part of the output's contract, never read from disk. */
@@ -153,22 +153,70 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
   });
   file.addStatements("coal.verifyBindings(inputs);");
 
-  // Handles on every citizen's streams: `prophet.forecasts.subscribe(peer)`. (Collections need
-  // committees; their handles arrive with the runtime's Raft groups.)
+  // Handles on every citizen: its streams (`prophet.forecasts.subscribe(peer)`) and, where it has
+  // one, its admission built from the manifest (`prophet.admission(peer)`), judged from books the
+  // runtime keeps of the referenced organisms' streams. (Collections need committees; their
+  // handles arrive with the runtime's Raft groups.)
   const taken = new Set(["coal", "net", "ids", "inputs", ...types.flatMap((t) => [t.name, `${t.name}Type`])]);
+  const handleNames = new Map<OrganismModel | ConfluenceModel, string>();
   for (const c of source.citizens) {
-    const streams = c.surface.filter((item) => item.kind === "stream");
-    if (streams.length === 0) continue;
+    if (c.surface.every((item) => item.kind !== "stream") && c.admission === undefined) continue;
     const name = taken.has(c.name) ? `${c.name}_citizen` : c.name;
     taken.add(name);
-    const handles = streams.map((item) => {
-      const type = tsType(item.type);
-      const codec = item.type.kind === "record" || item.type.kind === "enum" ? item.type.name : `coal.codec<${type}>(${descriptor(item.type)})`;
-      return `${JSON.stringify(item.name)}: net.stream<${type}>(ids.citizens[${JSON.stringify(c.name)}].surface[${JSON.stringify(item.name)}], ${codec})`;
-    });
-    file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`Handles on the streams of ${c.kind} \`${c.name}\` (${JSON.stringify(c.instanceName)}).`], declarations: [{ name, initializer: `{ ${handles.join(", ")} } as const` }] });
+    handleNames.set(c, name);
+  }
+  for (const c of source.citizens) {
+    const name = handleNames.get(c);
+    if (name === undefined) continue;
+    const members = c.surface
+      .filter((item) => item.kind === "stream")
+      .map((item) => {
+        const type = tsType(item.type);
+        const codec = item.type.kind === "record" || item.type.kind === "enum" ? item.type.name : `coal.codec<${type}>(${descriptor(item.type)})`;
+        return `${JSON.stringify(item.name)}: net.stream<${type}>(ids.citizens[${JSON.stringify(c.name)}].surface[${JSON.stringify(item.name)}], ${codec})`;
+      });
+    if (c.admission !== undefined) {
+      const expression = admissionCode(c.admission, fingerprinter, handleNames);
+      members.push(`/** Validators for this citizen's admission, from the manifest (re-judged as the books they read change). */
+admission: (peer: net.Peer | net.TcpNode): net.TicketValidator => ${expression}`);
+    }
+    file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`Handles on ${c.kind} \`${c.name}\` (${JSON.stringify(c.instanceName)}).`], declarations: [{ name, initializer: `{ ${members.join(", ")} } as const` }] });
   }
   return format(banner + file.getFullText(), bindingsPrettierOptions);
+}
+
+/** The runtime validators an admission expression stands for, as TS source. */
+function admissionCode(admission: AdmissionModel, fingerprinter: Fingerprinter, handles: ReadonlyMap<OrganismModel | ConfluenceModel, string>): string {
+  if (admission.kind !== "call") return `net.${admission.kind}(${admission.operands.map((o) => admissionCode(o, fingerprinter, handles)).join(", ")})`;
+  const call = admission.call;
+  const signature = JSON.stringify(hex(fingerprinter.leaf(call).digest));
+  const unsupported = (code: string, message: string) => `net.unsupported({ signature: ${signature}, validator: ${JSON.stringify(call.validator)}, code: ${JSON.stringify(code)}, message: ${JSON.stringify(message)} })`;
+  /** The handle of the organism's stream that carries the standard type `typeName` (or its first stream). */
+  const source = (org: CitizenRefModel, typeName: string | undefined): string | undefined => {
+    const target = org.target;
+    if (target.kind === "lattice") return undefined;
+    const handle = handles.get(target);
+    const stream = target.surface.find((item) => item.kind === "stream" && (typeName === undefined || ((item.type.kind === "record" || item.type.kind === "enum") && item.type.name === typeName)));
+    return handle === undefined || stream === undefined ? undefined : `net.follow(peer, ${handle}[${JSON.stringify(stream.name)}])`;
+  };
+  switch (call.validator) {
+    case "ReputationFloor": {
+      const cards = source(call.org, "ReputationCard");
+      return cards === undefined ? unsupported("no-source", `${call.org.target.name} publishes no ReputationCard stream`) : `net.reputationFloor({ signature: ${signature}, cards: ${cards}, floor: { mantissa: ${call.floor.mantissa}n, scale: ${call.floor.scale} }, windowTicks: ${call.windowTicks}n })`;
+    }
+    case "MarketSettlement": {
+      const allocations = source(call.org, "Allocation");
+      return allocations === undefined ? unsupported("no-source", `${call.org.target.name} publishes no Allocation stream`) : `net.marketSettlement({ signature: ${signature}, allocations: ${allocations} })`;
+    }
+    case "Freshness": {
+      const commits = source(call.org, undefined);
+      return commits === undefined ? unsupported("no-source", `${call.org.target.name} publishes no stream`) : `net.freshness({ signature: ${signature}, commits: ${commits}, ageMs: ${call.ageMs} })`;
+    }
+    case "Issuer":
+      return `net.issuer({ signature: ${signature}, root: ${JSON.stringify(hex(call.root))} })`;
+    case "Tdx":
+      return unsupported("tdx-unsupported", "TDX quote verification is not in this runtime yet");
+  }
 }
 
 function addType(file: SourceFile, type: I.NamedType): void {

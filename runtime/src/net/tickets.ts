@@ -213,3 +213,30 @@ export function issuer(options: { readonly signature: string; readonly root: str
     },
   };
 }
+
+const followed = new WeakMap<object, Map<string, Book<unknown>>>();
+
+/**
+ * A book kept from a stream handle's subscription on `peer`, shared by every validator that asks
+ * for the same stream on the same peer.
+ */
+export function follow<T>(peer: object & { consume(streamId: string): AsyncIterable<Uint8Array> }, handle: { readonly id: string; subscribe(peer: never): AsyncIterable<T> }): Book<T> {
+  let books = followed.get(peer);
+  if (books === undefined) followed.set(peer, (books = new Map()));
+  let book = books.get(handle.id) as Book<T> | undefined;
+  if (book === undefined) {
+    book = new Book<T>();
+    books.set(handle.id, book as Book<unknown>);
+    void book.follow(handle.subscribe(peer as never));
+  }
+  return book;
+}
+
+/** A validator this runtime cannot judge yet: it refuses every peer, naming why. */
+export function unsupported(options: { readonly signature: string; readonly validator: string; readonly code: string; readonly message: string }): TicketValidator {
+  return {
+    class: toHex(id(`coalition.acl.${options.validator.toLowerCase()}.unsupported`)),
+    signature: options.signature,
+    validate: () => reject(options.code, options.message),
+  };
+}
