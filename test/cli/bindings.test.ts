@@ -79,6 +79,17 @@ describe("generated bindings", () => {
       expect(received).toEqual(forecast);
       break;
     }
+    // The same through the coalition object bound to peers.
+    const coalition = bindings.forecasters;
+    expect(coalition.ids.coalition_id).toBe(expected.coalition.forecasters.coalition_id);
+    const publisher = coalition.bind(network.join()).prophet.forecasts.producer();
+    const reader = coalition.bind(network.join()).prophet.forecasts.subscribe();
+    await publisher.subscribed(1);
+    await publisher.send(forecast);
+    for await (const received of reader) {
+      expect(received).toEqual(forecast);
+      break;
+    }
   });
 
   it("refuse to load when a constant disagrees with the runtime's derivation", async () => {

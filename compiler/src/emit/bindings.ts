@@ -182,6 +182,21 @@ admission: (peer: net.Peer | net.TcpNode): net.TicketValidator => ${expression}`
     }
     file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`Handles on ${c.kind} \`${c.name}\` (${JSON.stringify(c.instanceName)}).`], declarations: [{ name, initializer: `{ ${members.join(", ")} } as const` }] });
   }
+  if (coalition !== undefined) {
+    // The coalition object: its ids, and `bind(peer)` giving every citizen's handles on one peer.
+    const name = taken.has(coalition.name) ? `${coalition.name}_coalition` : coalition.name;
+    const bound = [...handleNames].map(([c, handle]) => {
+      const members = c.surface.filter((item) => item.kind === "stream").map((item) => `${JSON.stringify(item.name)}: net.bound(${handle}[${JSON.stringify(item.name)}], peer)`);
+      if (c.admission !== undefined) members.push(`admission: () => ${handle}.admission(peer)`);
+      return `${JSON.stringify(c.name)}: { ${members.join(", ")} }`;
+    });
+    file.addVariableStatement({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Coalition \`${coalition.name}\` (${JSON.stringify(coalition.coalitionName)}): its ids, and \`bind(peer)\` for handles on every citizen.`],
+      declarations: [{ name, initializer: `{ name: ${JSON.stringify(coalition.coalitionName)}, ids: ids.coalition, bind: (peer: net.Peer | net.TcpNode) => ({ ${bound.join(", ")} }) } as const` }],
+    });
+  }
   return format(banner + file.getFullText(), bindingsPrettierOptions);
 }
 

@@ -57,3 +57,14 @@ export function stream<T>(id: string, codec: Codec<T>): StreamHandle<T> {
     },
   };
 }
+
+/** A stream handle bound to a peer: `subscribe()` and `producer(options)` without repeating it. */
+export interface BoundStream<T> {
+  readonly id: string;
+  producer(options?: ProducerOptions): TypedProducer<T>;
+  subscribe(): TypedSubscription<T>;
+}
+
+export function bound<T>(handle: StreamHandle<T>, peer: StreamPeer): BoundStream<T> {
+  return { id: handle.id, producer: (options) => handle.producer(peer, options), subscribe: () => handle.subscribe(peer) };
+}
