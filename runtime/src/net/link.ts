@@ -92,6 +92,8 @@ export class Link {
   private sendCounter = 0n;
   private receiveCounter = 0n;
   private readonly inbox = new Inbox<Uint8Array>((payload) => payload);
+  private receiver: ((payload: Uint8Array) => void) | undefined;
+  private readonly closeListeners: (() => void)[] = [];
   private closedWith: LinkError | undefined;
 
   /** @internal Use `dial` or `accept`. */
@@ -168,7 +170,8 @@ export class Link {
       if (offset + 4 + length > plain.length) throw new LinkError("bad-handshake", "a malformed payload inside an authenticated frame");
       const payload = new Uint8Array(plain.buffer, plain.byteOffset + offset + 4, length);
       offset += 4 + length;
-      this.inbox.push(payload);
+      if (this.receiver !== undefined) this.receiver(payload);
+      else this.inbox.push(payload);
     }
   }
 
@@ -177,7 +180,7 @@ export class Link {
     if (this.closedWith !== undefined) return;
     this.closedWith = reason;
     this.stream.destroy();
-    this.inbox.close();
+    this.closed();
   }
 
   close(): void {
@@ -185,7 +188,7 @@ export class Link {
     this.flush();
     this.closedWith = new LinkError("closed", "closed locally");
     this.stream.end();
-    this.inbox.close();
+    this.closed();
   }
 
   /** Bytes queued for the peer and not yet flushed: the measure of backpressure. */
@@ -208,6 +211,21 @@ export class Link {
   /** Why the link closed, once it has. */
   get closeReason(): LinkError | undefined {
     return this.closedWith;
+  }
+
+  /**
+   * Takes incoming payloads by callback instead of iteration (one call per payload, in order,
+   * no promise per payload); `onClose` runs once when the link closes.
+   */
+  receive(receiver: (payload: Uint8Array) => void, onClose: () => void): void {
+    this.receiver = receiver;
+    if (this.closedWith !== undefined) onClose();
+    else this.closeListeners.push(onClose);
+  }
+
+  private closed(): void {
+    this.inbox.close();
+    for (const listener of this.closeListeners.splice(0)) listener();
   }
 
   /** Incoming payloads, in order, until the link closes. */

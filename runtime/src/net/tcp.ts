@@ -343,11 +343,17 @@ export class TcpNode {
     this.backoff.delete(link.peerId);
     link.send(Buffer.concat([Buffer.of(1), Buffer.from(JSON.stringify([...this.entries.values()].filter((e) => e.version >= 0)))]));
     for (const [streamId, set] of this.consumers) if (set.size > 0 && this.entries.get(link.peerId)?.streams.includes(streamId)) this.subscribe(link, streamId);
-    void this.serve(link);
+    this.serve(link);
   }
 
-  private async serve(link: Link): Promise<void> {
-    for await (const payload of link) this.handle(link, payload);
+  private serve(link: Link): void {
+    link.receive(
+      (payload) => this.handle(link, payload),
+      () => this.lost(link),
+    );
+  }
+
+  private lost(link: Link): void {
     if (this.links.get(link.peerId) === link) this.links.delete(link.peerId);
     for (const key of [...this.asking]) if (key.startsWith(`${link.peerId}:`)) this.asking.delete(key);
     for (const producer of this.producers.values()) producer.subscribers.delete(link.peerId);
@@ -386,7 +392,7 @@ export class TcpNode {
       return;
     }
     if (payload.length < 33) return;
-    const streamId = Buffer.from(payload.subarray(1, 33)).toString("hex");
+    const streamId = Buffer.from(payload.buffer, payload.byteOffset + 1, 32).toString("hex");
     const rest = payload.subarray(33);
     if (type === 2) {
       const producer = this.producers.get(streamId);
