@@ -122,4 +122,19 @@ describe("tcp network", () => {
     expect(consumer.stats().disconnections.map((d) => d.rejection.code)).toEqual(["ticket-expired"]);
     expect(producer.stats().consumers).toBe(0);
   }, 20_000);
+
+  it("a reader that does not keep up loses datums (counted), never memory, and never stalls the others", async () => {
+    const producerNode = await start();
+    const bootstrap = [{ id: producerNode.id, address: producerNode.address }];
+    const producer = producerNode.produce(streamId);
+    const slow = (await start({ bootstrap })).consume(streamId, { capacity: 10 });
+    const fast = (await start({ bootstrap })).consume(streamId);
+    await producer.subscribed(2);
+    const reading = collect(fast, 200);
+    for (let i = 0; i < 200; i++) await producer.send(Uint8Array.of(i));
+    expect(await reading).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    for (let i = 0; i < 100 && slow.stats().overflowed < 190; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(slow.stats().overflowed).toBe(190);
+    expect(await collect(slow, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
 });

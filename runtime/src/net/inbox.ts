@@ -28,6 +28,11 @@ export class Inbox<T, R = T> implements AsyncIterable<R> {
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
   }
 
+  /** Items pushed and not yet read. */
+  get size(): number {
+    return this.items.length;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

@@ -226,9 +226,18 @@ class TcpConsumer implements Consumer {
   constructor(
     readonly node: TcpNode,
     readonly streamId: string,
+    readonly capacity: number,
   ) {}
 
+  /** Datums dropped because the application did not keep up (the inbox was at its bound). */
+  overflowed = 0;
+
   deliver(datum: Uint8Array): void {
+    // Bounded: a producer (or a hostile peer) cannot make a slow reader's memory grow without end.
+    if (this.inbox.size >= this.capacity) {
+      this.overflowed++;
+      return;
+    }
     this.inbox.push(datum);
   }
 
@@ -236,8 +245,8 @@ class TcpConsumer implements Consumer {
     return this.inbox[Symbol.asyncIterator]();
   }
 
-  stats(): ConsumerStats {
-    return { producers: this.producers.size, received: this.received, refusals: [...this.refusals], disconnections: [...this.disconnections] };
+  stats(): ConsumerStats & { readonly overflowed: number } {
+    return { producers: this.producers.size, received: this.received, refusals: [...this.refusals], disconnections: [...this.disconnections], overflowed: this.overflowed };
   }
 
   close(): void {
@@ -498,9 +507,10 @@ export class TcpNode {
     return producer;
   }
 
-  consume(streamId: string): TcpConsumer {
+  /** Subscribes to a stream; at most `capacity` datums wait unread (default 65 536), more are dropped and counted. */
+  consume(streamId: string, options: { readonly capacity?: number } = {}): TcpConsumer {
     if (!hex64.test(streamId)) throw new TypeError("a TCP stream id is 64 hex digits (a StreamId)");
-    const consumer = new TcpConsumer(this, streamId);
+    const consumer = new TcpConsumer(this, streamId, options.capacity ?? 65_536);
     let set = this.consumers.get(streamId);
     if (set === undefined) this.consumers.set(streamId, (set = new Set()));
     set.add(consumer);
