@@ -8,7 +8,9 @@ import { createInterface } from "node:readline";
 import { repoRoot } from "../support/files.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { id, toHex } from "@coal/runtime/identity";
-import { generatePeerKey, issuer, issueTicket, Network, type TcpNode } from "@coal/runtime/net";
+import fc from "fast-check";
+import { connect } from "node:net";
+import { dial, generatePeerKey, issuer, issueTicket, Network, type TcpNode } from "@coal/runtime/net";
 
 const nodes: TcpNode[] = [];
 afterEach(async () => {
@@ -137,4 +139,34 @@ describe("tcp network", () => {
     expect(slow.stats().overflowed).toBe(190);
     expect(await collect(slow, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
+
+  it("survives any message an authenticated peer sends, and keeps serving others (fuzzed)", async () => {
+    const producerNode = await start();
+    const producer = producerNode.produce(streamId);
+    const [host, port] = [producerNode.address.split(":")[0]!, Number(producerNode.address.split(":")[1])];
+    const hostile = async () => {
+      const socket = connect(port, host);
+      await new Promise((resolve) => socket.once("connect", resolve));
+      return dial(socket, { key: generatePeerKey(), networkId: toHex(id("coal")), expectedPeer: producerNode.id });
+    };
+    let link = await hostile();
+    const message = fc.oneof(
+      fc.uint8Array({ maxLength: 80 }),
+      fc.tuple(fc.integer({ min: 1, max: 6 }), fc.uint8Array({ maxLength: 80 })).map(([type, rest]) => Uint8Array.of(type, ...rest)),
+      fc.jsonValue().map((value) => Uint8Array.of(1, ...Buffer.from(JSON.stringify([value, { id: "00".repeat(32), address: "x", tags: [], streams: [], tickets: [], version: 1, issuedAt: 1, signature: "00" }])))),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { maxLength: 8 }), async (messages) => {
+        if (link.closeReason !== undefined) link = await hostile();
+        for (const m of messages) if (link.closeReason === undefined) link.send(m);
+        await new Promise((r) => setImmediate(r));
+      }),
+      { numRuns: 60 },
+    );
+    // The node still serves an honest consumer.
+    const consumer = (await start({ bootstrap: [{ id: producerNode.id, address: producerNode.address }] })).consume(streamId);
+    await producer.subscribed(1);
+    await producer.send(Uint8Array.of(77));
+    expect(await collect(consumer, 1)).toEqual([77]);
+  }, 30_000);
 });
