@@ -72,6 +72,8 @@ export interface ByteStream {
   /** Bytes written but not yet flushed to the peer (a socket's `writableLength`). */
   readonly writableLength?: number;
   write(bytes: Uint8Array): unknown;
+  cork?(): void;
+  uncork?(): void;
   end(): unknown;
   destroy(): unknown;
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
@@ -142,8 +144,17 @@ export class Link {
     this.outgoingBytes = 0;
     const nonce = counterNonce(this.sendCounter++);
     const cipher = createCipheriv("chacha20-poly1305", this.sendKey, nonce, { authTagLength: tagBytes });
-    const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-    this.stream.write(encodeFrame(body, this.maxFrameBytes + tagBytes));
+    const ciphertext = cipher.update(plain);
+    cipher.final();
+    const tag = cipher.getAuthTag();
+    // Header, ciphertext and tag as three writes under one cork: no copy into a frame buffer.
+    const header = Buffer.allocUnsafe(4);
+    header.writeUInt32LE(ciphertext.length + tag.length);
+    this.stream.cork?.();
+    this.stream.write(header);
+    this.stream.write(ciphertext);
+    this.stream.write(tag);
+    this.stream.uncork?.();
   }
 
   /** @internal A frame from the wire. */
@@ -154,8 +165,9 @@ export class Link {
     try {
       const decipher = createDecipheriv("chacha20-poly1305", this.receiveKey, nonce, { authTagLength: tagBytes });
       decipher.setAuthTag(frame.subarray(frame.length - tagBytes));
-      const plain = Buffer.concat([decipher.update(frame.subarray(0, frame.length - tagBytes)), decipher.final()]);
-      this.unpack(plain);
+      const plain = decipher.update(frame.subarray(0, frame.length - tagBytes));
+      const rest = decipher.final();
+      this.unpack(rest.length === 0 ? plain : Buffer.concat([plain, rest]));
     } catch (error) {
       this.fail(error instanceof LinkError ? error : new LinkError("decrypt-failed", "a frame failed authentication (altered, replayed or reordered)"));
     }

@@ -71,7 +71,20 @@ function validEntry(value: unknown): value is PeerEntry {
   }
 }
 
-const message = (type: number, streamId: string, rest: Uint8Array = new Uint8Array(0)) => Buffer.concat([Buffer.of(type), Buffer.from(streamId, "hex"), rest]);
+const streamIdBytes = new Map<string, Buffer>();
+/** `type ‖ stream id ‖ rest`, with the stream id's bytes parsed once per stream. */
+const message = (type: number, streamId: string, rest: Uint8Array = new Uint8Array(0)) => {
+  let idBytes = streamIdBytes.get(streamId);
+  if (idBytes === undefined) {
+    idBytes = Buffer.from(streamId, "hex");
+    if (streamIdBytes.size < 65_536) streamIdBytes.set(streamId, idBytes);
+  }
+  const out = Buffer.allocUnsafe(33 + rest.length);
+  out[0] = type;
+  out.set(idBytes, 1);
+  out.set(rest, 33);
+  return out;
+};
 
 interface Subscriber {
   readonly link: Link;
