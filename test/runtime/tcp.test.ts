@@ -169,4 +169,21 @@ describe("tcp network", () => {
     await producer.send(Uint8Array.of(77));
     expect(await collect(consumer, 1)).toEqual([77]);
   }, 30_000);
+
+  it("heals a cut link: the consumer redials, resubscribes and keeps receiving", async () => {
+    const producerNode = await start();
+    const producer = producerNode.produce(streamId);
+    const consumerNode = await start({ bootstrap: [{ id: producerNode.id, address: producerNode.address }] });
+    const consumer = consumerNode.consume(streamId);
+    const iterator = consumer[Symbol.asyncIterator]();
+    await producer.subscribed(1);
+    await producer.send(Uint8Array.of(1));
+    expect((await iterator.next()).value).toEqual(Uint8Array.of(1));
+    consumerNode.dropLink(producerNode.id);
+    for (let i = 0; i < 200 && producer.stats().consumers !== 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await producer.subscribed(1);
+    await producer.send(Uint8Array.of(2));
+    expect((await iterator.next()).value).toEqual(Uint8Array.of(2));
+    expect(consumer.stats().disconnections.map((d) => d.rejection.code)).toEqual(["closed"]);
+  }, 20_000);
 });

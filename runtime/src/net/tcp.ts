@@ -494,6 +494,11 @@ export class TcpNode {
     link.send(message(2, streamId));
   }
 
+  /** Cuts the link to `peer` (an operator's kick, or a partition in tests); it is redialled while needed. */
+  dropLink(peer: string): void {
+    this.links.get(peer)?.fail(new LinkError("closed", "dropped locally"));
+  }
+
   /** Replaces this peer's tickets: a new signed entry, gossiped; producers re-judge this peer. */
   setTickets(tickets: readonly Ticket[]): void {
     this.tickets = [...tickets];
