@@ -4,7 +4,7 @@
 // successors referring back) is reported as a cycle.
 import type * as A from "@coal/language";
 import { compareDiagnostics, type Diagnostic, type Fix } from "@coal/language";
-import { defaultUniverse, fromHex, H, id, instanceId, moduleNames, text as textBytes, primitive, type Bytes, type Decimal, type MeasurementsCriteria, type ModuleName, type RecordType, type Value } from "@coal/runtime/identity";
+import { defaultUniverse, fromHex, id, instanceId, moduleNames, primitive, type Bytes, type Decimal, type MeasurementsCriteria, type ModuleName, type RecordType, type Value } from "@coal/runtime/identity";
 import { checkerDiagnostic } from "../catalogue.js";
 import type {
   AdmissionModel,
@@ -313,9 +313,9 @@ class Checker {
     if (citizen.kind === "lattice") {
       this.lattice(sym);
       const lattice = citizen as LatticeModel;
-      id = lattice.stableId.kind === "digest" ? lattice.stableId.digest : instanceIdBytes(lattice.stableId.instanceName, this.universe);
+      id = lattice.stableId.kind === "digest" ? lattice.stableId.digest : instanceId(lattice.stableId.instanceName, this.universe).digest;
     } else {
-      id = instanceIdBytes(citizen.instanceName, this.universe);
+      id = instanceId(citizen.instanceName, this.universe).digest;
     }
     this.stableIds.set(sym.decl, id);
     return id;
@@ -1108,11 +1108,6 @@ class Checker {
       this.report(this.program.units.get(origin.file)!, checkerDiagnostic("E0409", { cycle: [...cycle, current].map((c) => `\`${c.name}\``).join(" → ") }, origin.range));
     }
   }
-}
-
-/** instance_id(n) without its derivation tree: the checker needs only the bytes. */
-function instanceIdBytes(name: string, universe: Bytes): Bytes {
-  return H(textBytes("instance|"), textBytes(name), textBytes("|"), universe);
 }
 
 function pascalCase(name: string): string {

@@ -5,7 +5,7 @@
 // producer–consumer pair. Consumers connect to every eligible producer, present and future.
 import { generateKeyPairSync } from "node:crypto";
 import { Inbox } from "./inbox.js";
-import type { Ticket, TicketValidator } from "./tickets.js";
+import { judgePeer, type Ticket, type TicketValidator, type Verdict } from "./tickets.js";
 
 /** A peer's id: its Ed25519 public key, as hex. */
 export type PeerId = string;
@@ -114,13 +114,8 @@ class MemoryProducer implements Producer {
     this.stopWatching = this.options.validators?.onChange?.(() => this.recheck());
   }
 
-  private judge(peer: PeerInfo): { rejection?: Rejection; expiresAt?: number } {
-    const rejection = this.options.require?.(peer);
-    if (rejection !== undefined) return { rejection };
-    const validation = this.options.validators?.validate(peer, (this.options.now ?? Date.now)());
-    if (validation === undefined) return {};
-    if (!validation.ok) return { rejection: validation.rejection };
-    return validation.expiresAt === undefined ? {} : { expiresAt: validation.expiresAt };
+  private judge(peer: PeerInfo): Verdict {
+    return judgePeer(this.options, peer);
   }
 
   /** A consumer asks to connect: admitted, or refused with a reason. */

@@ -16,8 +16,8 @@ import { id } from "../identity/hash.js";
 import { toHex } from "../identity/bytes.js";
 import { Inbox } from "./inbox.js";
 import { accept, dial, generatePeerKey, LinkError, peerKeyFromSeed, type Link, type PeerKey } from "./link.js";
-import type { Ticket } from "./tickets.js";
-import type { Consumer, ConsumerStats, LaggingPolicy, PeerInfo, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
+import { judgePeer, type Ticket, type Verdict } from "./tickets.js";
+import type { Consumer, ConsumerStats, LaggingPolicy, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
 
 export interface PeerEntry {
   readonly id: string;
@@ -113,15 +113,9 @@ class TcpProducer implements Producer {
     this.stopWatching = this.options.validators?.onChange?.(() => this.recheck());
   }
 
-  private judge(peer: string): { rejection?: Rejection; expiresAt?: number } {
+  private judge(peer: string): Verdict {
     const entry = this.node.entries.get(peer);
-    const info: PeerInfo = { id: peer, tags: new Set(entry?.tags ?? []), tickets: this.node.ticketsOf(peer) };
-    const rejection = this.options.require?.(info);
-    if (rejection !== undefined) return { rejection };
-    const validation = this.options.validators?.validate(info, (this.options.now ?? Date.now)());
-    if (validation === undefined) return {};
-    if (!validation.ok) return { rejection: validation.rejection };
-    return validation.expiresAt === undefined ? {} : { expiresAt: validation.expiresAt };
+    return judgePeer(this.options, { id: peer, tags: new Set(entry?.tags ?? []), tickets: this.node.ticketsOf(peer) });
   }
 
   admit(link: Link): Rejection | undefined {

@@ -82,6 +82,22 @@ export function any(...validators: TicketValidator[]): TicketValidator {
   };
 }
 
+export interface Verdict {
+  readonly rejection?: Rejection;
+  /** Unix ms when the admission must be judged again; absent: never. */
+  readonly expiresAt?: number;
+}
+
+/** How every producer judges a peer, on any network: its `require` predicate, then its validators. */
+export function judgePeer(options: { readonly require?: (peer: PeerInfo) => Rejection | undefined; readonly validators?: TicketValidator; readonly now?: () => number }, peer: PeerInfo): Verdict {
+  const rejection = options.require?.(peer);
+  if (rejection !== undefined) return { rejection };
+  const validation = options.validators?.validate(peer, (options.now ?? Date.now)());
+  if (validation === undefined) return {};
+  if (!validation.ok) return { rejection: validation.rejection };
+  return validation.expiresAt === undefined ? {} : { expiresAt: validation.expiresAt };
+}
+
 /** A local book of values from a stream, observed as they arrive; tells listeners of changes. */
 export class Book<T> {
   private readonly listeners = new Set<() => void>();
