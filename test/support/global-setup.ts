@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { repoRoot } from "./files.js";
 
 export default function setup(): void {
+  // Helpers running one folder of pure-runtime tests may skip the build (it is shared state).
+  if (process.env.COAL_SKIP_BUILD === "1") return;
   execFileSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-b"], { cwd: repoRoot, stdio: "inherit" });
   execFileSync(process.execPath, [join(repoRoot, "compiler/scripts/bundle.mjs")], { cwd: repoRoot, stdio: "inherit" });
 }
