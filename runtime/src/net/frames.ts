@@ -62,7 +62,16 @@ export class FrameDecoder {
 
   /** The first `n` held bytes, removed. */
   private take(n: number): Uint8Array {
-    const out = new Uint8Array(n);
+    if (n === 0) return new Uint8Array(0);
+    this.held -= n;
+    const head = this.chunks[0]!;
+    // Within one chunk: a view, no copy (chunks are the stream's own buffers, never reused).
+    if (head.length >= n) {
+      if (head.length === n) this.chunks.shift();
+      else this.chunks[0] = head.subarray(n);
+      return head.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
       const first = this.chunks[0]!;
@@ -72,7 +81,6 @@ export class FrameDecoder {
       if (count === first.length) this.chunks.shift();
       else this.chunks[0] = first.subarray(count);
     }
-    this.held -= n;
     return out;
   }
 

@@ -21,6 +21,7 @@ const x25519Prefix = Buffer.from("302a300506032b656e032100", "hex");
 const tagBytes = 16;
 /** Payloads are batched into frames of about this size: large enough to share the per-frame cost, small enough to pipeline. */
 const batchBytes = 256 * 1024;
+const empty = new Uint8Array(0);
 
 /** A peer's long-term identity: an Ed25519 key pair. The peer id is the public key. */
 export interface PeerKey {
@@ -106,47 +107,55 @@ export class Link {
     private readonly sendKey: Buffer,
     private readonly receiveKey: Buffer,
     private readonly maxFrameBytes: number,
-  ) {}
+  ) {
+    this.batchBytes = Math.min(maxFrameBytes, batchBytes);
+    this.staging = Buffer.allocUnsafe(this.batchBytes);
+  }
+
+  private readonly batchBytes: number;
 
   /**
-   * Queues a payload for the peer. Payloads sent before the event loop turns travel together in one
-   * encrypted frame (each length-prefixed inside it), so the per-frame cost of the AEAD and the
-   * write is shared; order is kept.
+   * Queues a payload (`head ‖ payload` when a head is given) for the peer. Payloads sent before the
+   * event loop turns travel together in one encrypted frame (each length-prefixed inside it), so
+   * the per-frame cost of the AEAD and the write is shared; order is kept. The bytes are copied
+   * into the batch at once: the caller may reuse its buffer as soon as `send` returns.
    */
-  send(payload: Uint8Array): void {
+  send(payload: Uint8Array, head: Uint8Array = empty): void {
     if (this.closedWith !== undefined) throw this.closedWith;
-    if (payload.length + 4 > this.maxFrameBytes) throw new LinkError("frame-too-large", `a payload of ${payload.length} bytes exceeds the frame limit of ${this.maxFrameBytes}`);
-    if (this.outgoingBytes + payload.length + 4 > Math.min(this.maxFrameBytes, batchBytes)) this.flush();
-    this.outgoing.push(payload);
-    this.outgoingBytes += payload.length + 4;
+    const length = 4 + head.length + payload.length;
+    if (length > this.maxFrameBytes) throw new LinkError("frame-too-large", `a payload of ${length - 4} bytes exceeds the frame limit of ${this.maxFrameBytes}`);
+    if (this.staged + length > this.staging.length) {
+      this.flush();
+      // Only a payload larger than the batch needs a buffer of its own.
+      if (length > this.staging.length) this.staging = Buffer.allocUnsafe(length);
+    }
+    const at = this.staged;
+    this.staging.writeUInt32LE(length - 4, at);
+    this.staging.set(head, at + 4);
+    this.staging.set(payload, at + 4 + head.length);
+    this.staged += length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  private outgoing: Uint8Array[] = [];
-  private outgoingBytes = 0;
+  /** The batch being filled: `staged` bytes of length-prefixed payloads. */
+  private staging: Buffer;
+  private staged = 0;
   private flushScheduled = false;
 
-  /** Encrypts what is queued as one frame and writes it. */
+  /** Encrypts what is staged as one frame and writes it. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.outgoing.length === 0 || this.closedWith !== undefined) return;
-    const plain = Buffer.allocUnsafe(this.outgoingBytes);
-    let offset = 0;
-    for (const payload of this.outgoing) {
-      plain.writeUInt32LE(payload.length, offset);
-      plain.set(payload, offset + 4);
-      offset += 4 + payload.length;
-    }
-    this.outgoing = [];
-    this.outgoingBytes = 0;
+    if (this.staged === 0 || this.closedWith !== undefined) return;
     const nonce = counterNonce(this.sendCounter++);
     const cipher = createCipheriv("chacha20-poly1305", this.sendKey, nonce, { authTagLength: tagBytes });
-    const ciphertext = cipher.update(plain);
+    const ciphertext = cipher.update(this.staging.subarray(0, this.staged));
     cipher.final();
     const tag = cipher.getAuthTag();
+    this.staged = 0;
+    if (this.staging.length > this.batchBytes) this.staging = Buffer.allocUnsafe(this.batchBytes);
     // Header, ciphertext and tag as three writes under one cork: no copy into a frame buffer.
     const header = Buffer.allocUnsafe(4);
     header.writeUInt32LE(ciphertext.length + tag.length);
@@ -205,7 +214,7 @@ export class Link {
 
   /** Bytes queued for the peer and not yet flushed: the measure of backpressure. */
   get buffered(): number {
-    return (this.stream.writableLength ?? 0) + this.outgoingBytes;
+    return (this.stream.writableLength ?? 0) + this.staged;
   }
 
   /** Resolves when the socket has flushed what it holds (or the link closes), or after `timeoutMs`. */

@@ -74,16 +74,29 @@ function validEntry(value: unknown): value is PeerEntry {
 const streamIdBytes = new Map<string, Buffer>();
 /** `type ‖ stream id ‖ rest`, with the stream id's bytes parsed once per stream. */
 const message = (type: number, streamId: string, rest: Uint8Array = new Uint8Array(0)) => {
+  const out = Buffer.allocUnsafe(33 + rest.length);
+  out[0] = type;
+  out.set(streamIdOf(streamId), 1);
+  out.set(rest, 33);
+  return out;
+};
+const streamIdOf = (streamId: string): Buffer => {
   let idBytes = streamIdBytes.get(streamId);
   if (idBytes === undefined) {
     idBytes = Buffer.from(streamId, "hex");
     if (streamIdBytes.size < 65_536) streamIdBytes.set(streamId, idBytes);
   }
-  const out = Buffer.allocUnsafe(33 + rest.length);
-  out[0] = type;
-  out.set(idBytes, 1);
-  out.set(rest, 33);
-  return out;
+  return idBytes;
+};
+/** The `type ‖ stream id` head of a datum message (type 5), built once per stream. */
+const datumHeads = new Map<string, Uint8Array>();
+const datumHead = (streamId: string): Uint8Array => {
+  let head = datumHeads.get(streamId);
+  if (head === undefined) {
+    head = message(5, streamId);
+    if (datumHeads.size < 65_536) datumHeads.set(streamId, head);
+  }
+  return head;
 };
 
 interface Subscriber {
@@ -170,14 +183,14 @@ class TcpProducer implements Producer {
 
   async send(datum: Uint8Array): Promise<void> {
     this.sentCount++;
-    const frame = message(5, this.streamId, datum);
+    const head = datumHead(this.streamId);
     const capacity = this.options.capacity ?? 1024;
-    const limit = capacity * Math.max(64, frame.length);
+    const limit = capacity * Math.max(64, head.length + datum.length);
     // The common case: every link has room, nothing to wait for.
     let room = true;
     for (const s of this.subscribers.values()) if (s.link.buffered > limit) room = false;
     if (room) {
-      for (const s of this.subscribers.values()) if (s.link.closeReason === undefined) s.link.send(frame);
+      for (const s of this.subscribers.values()) if (s.link.closeReason === undefined) s.link.send(datum, head);
       return;
     }
     const policy: LaggingPolicy = this.options.lagging ?? "drop";
@@ -187,7 +200,7 @@ class TcpProducer implements Producer {
         // Backpressure: a link whose socket holds more than `capacity` frames' worth waits to drain, bounded.
         while (s.link.buffered > limit && s.link.closeReason === undefined && Date.now() < deadline) await s.link.drained(deadline - Date.now());
         if (s.link.closeReason !== undefined) return;
-        if (s.link.buffered <= limit) s.link.send(frame);
+        if (s.link.buffered <= limit) s.link.send(datum, head);
         else if (policy === "drop") this.dropped++;
         else {
           this.disconnected++;
@@ -408,7 +421,7 @@ export class TcpNode {
       return;
     }
     if (payload.length < 33) return;
-    const streamId = Buffer.from(payload.buffer, payload.byteOffset + 1, 32).toString("hex");
+    const streamId = this.streamIdIn(payload);
     const rest = payload.subarray(33);
     if (type === 2) {
       const producer = this.producers.get(streamId);
@@ -433,6 +446,22 @@ export class TcpNode {
     } else if (type === 5) {
       for (const consumer of this.consumers.get(streamId) ?? []) if (consumer.producers.has(link.peerId)) consumer.deliver(rest);
     }
+  }
+
+  /** The last stream id read off the wire, as bytes and hex: datums of one stream arrive in runs. */
+  private lastStreamBytes = new Uint8Array(32);
+  private lastStreamId = "";
+
+  /** The hex stream id at bytes 1..33 of a message, converted only when it differs from the last one. */
+  private streamIdIn(payload: Uint8Array): string {
+    const last = this.lastStreamBytes;
+    let same = this.lastStreamId !== "";
+    for (let i = 0; same && i < 32; i++) same = payload[1 + i] === last[i];
+    if (!same) {
+      last.set(payload.subarray(1, 33));
+      this.lastStreamId = Buffer.from(last).toString("hex");
+    }
+    return this.lastStreamId;
   }
 
   /** A link to `peer`, dialling its announced address if needed (with backoff on failure). */
