@@ -174,7 +174,7 @@ export const checkerCatalogue = {
     severity: "error",
     name: "not-whole-seconds",
     message: msg`${"what"} must be a whole number of seconds, not ${"value"}.`,
-    explanation: "TDX ticket limits are folded into the signature in whole seconds, exactly as mosaik does (spec 02). Write the duration in seconds or larger units.",
+    explanation: "TDX and JWT ticket limits are folded into the signature in whole seconds, exactly as mosaik does (spec 02). Write the duration in seconds or larger units.",
   },
   E0316: {
     severity: "error",

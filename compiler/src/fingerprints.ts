@@ -75,6 +75,16 @@ export class Fingerprinter {
         return I.freshness(this.ref(call.org), call.ageMs, call.origin);
       case "Issuer":
         return I.issuer(call.root);
+      case "Jwt":
+        return I.jwt({
+          keys: [{ alg: call.alg, key: call.key }],
+          issuers: call.issuer === undefined ? [] : [call.issuer],
+          audiences: call.audience === undefined ? [] : [call.audience],
+          subject: call.subject,
+          allowNonExpiring: call.allowNonExpiring,
+          maxLifetimeMs: call.maxLifetimeMs,
+          maxAgeMs: call.maxAgeMs,
+        });
       case "Tdx":
         return I.tdx({
           ...(call.baseline === undefined ? {} : { baseline: call.baseline.pins }),

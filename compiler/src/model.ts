@@ -2,7 +2,7 @@
 // is immutable and free of syntax; the fingerprinter, the emitters and the language server read
 // it. Each part keeps an `origin` (file and range) so derivations can say where a byte came from.
 import type { Range } from "@coal/language";
-import type { Bytes, CollectionKind, MeasurementsCriteria, ModuleName, RecordType, RecordValue, Type, Value, Decimal } from "@coal/runtime/identity";
+import type { Bytes, CollectionKind, JwtAlgorithm, MeasurementsCriteria, ModuleName, RecordType, RecordValue, Type, Value, Decimal } from "@coal/runtime/identity";
 
 export interface Origin {
   readonly file: string;
@@ -50,6 +50,18 @@ export type ValidatorCall =
   | { readonly validator: "MarketSettlement"; readonly org: CitizenRefModel; readonly origin: Origin }
   | { readonly validator: "Freshness"; readonly org: CitizenRefModel; readonly ageMs: bigint; readonly origin: Origin }
   | { readonly validator: "Issuer"; readonly root: Bytes; readonly origin: Origin }
+  | {
+      readonly validator: "Jwt";
+      readonly alg: JwtAlgorithm;
+      readonly key: Bytes;
+      readonly issuer?: string;
+      readonly audience?: string;
+      readonly subject?: string;
+      readonly allowNonExpiring: boolean;
+      readonly maxLifetimeMs?: bigint;
+      readonly maxAgeMs?: bigint;
+      readonly origin: Origin;
+    }
   | {
       readonly validator: "Tdx";
       readonly baseline?: MeasurementsModel;

@@ -4,7 +4,7 @@
 // successors referring back) is reported as a cycle.
 import type * as A from "@coal/language";
 import { compareDiagnostics, type Diagnostic, type Fix } from "@coal/language";
-import { defaultUniverse, fromHex, id, instanceId, moduleNames, primitive, type Bytes, type Decimal, type MeasurementsCriteria, type ModuleName, type RecordType, type Value } from "@coal/runtime/identity";
+import { defaultUniverse, fromHex, id, instanceId, moduleNames, primitive, type Bytes, type Decimal, type JwtAlgorithm, type MeasurementsCriteria, type ModuleName, type RecordType, type Value } from "@coal/runtime/identity";
 import { checkerDiagnostic } from "../catalogue.js";
 import type {
   AdmissionModel,
@@ -18,6 +18,7 @@ import type {
   MeasurementsModel,
   ModuleModel,
   NamedTypeModel,
+  Origin,
   OrganismModel,
   Shape,
   Strategy,
@@ -740,6 +741,8 @@ class Checker {
         const root = this.values.evaluate(unit, value("root"), primitive("digest"));
         return root instanceof Uint8Array ? { validator: "Issuer", root, origin } : undefined;
       }
+      case "Jwt":
+        return this.jwtCall(unit, args, origin);
       case "Tdx": {
         const tdx: Mutable<ValidatorCall & { validator: "Tdx" }> = { validator: "Tdx", anyOf: [], origin };
         let ok = true;
@@ -783,6 +786,53 @@ class Checker {
         this.report(unit, checkerDiagnostic("E0316", { what: `\`${sym.name}\` (a validator the compiler does not implement)` }, expr));
         return undefined;
     }
+  }
+
+  /** Jwt(key, issuer?, audience?, subject?, allow_non_expiring?, max_lifetime?, max_age?). */
+  private jwtCall(unit: SourceUnit, args: ReadonlyMap<string, A.Expr | undefined>, origin: Origin): ValidatorCall | undefined {
+    let ok = true;
+    // Manifests name Ed25519 keys (32 bytes, a digest literal); ECDSA keys are for the runtime API.
+    const key = this.values.evaluate(unit, args.get("key"), primitive("digest"));
+    if (!(key instanceof Uint8Array)) ok = false;
+    const alg: JwtAlgorithm = "EdDSA";
+    const text = (name: string): string | undefined => {
+      if (!args.has(name)) return undefined;
+      const value = this.values.evaluate(unit, args.get(name), primitive("string"));
+      if (typeof value !== "string") ok = false;
+      return typeof value === "string" ? value : undefined;
+    };
+    const issuer = text("issuer");
+    const audience = text("audience");
+    const subject = text("subject");
+    let allowNonExpiring = false;
+    if (args.has("allow_non_expiring")) {
+      const value = this.values.evaluate(unit, args.get("allow_non_expiring"), primitive("bool"));
+      if (typeof value !== "boolean") ok = false;
+      else allowNonExpiring = value;
+    }
+    const limits: { maxLifetimeMs?: bigint; maxAgeMs?: bigint } = {};
+    for (const [param, field] of [["max_lifetime", "maxLifetimeMs"], ["max_age", "maxAgeMs"]] as const) {
+      if (!args.has(param)) continue;
+      const arg = args.get(param)!;
+      const ms = this.values.evaluate(unit, arg, primitive("duration"));
+      if (typeof ms !== "bigint") ok = false;
+      else if (ms % 1000n !== 0n) {
+        this.report(unit, checkerDiagnostic("E0315", { what: `\`${param}\``, value: `\`${this.context.text(unit, arg)}\`` }, arg));
+        ok = false;
+      } else limits[field] = ms;
+    }
+    if (!ok || !(key instanceof Uint8Array)) return undefined;
+    return {
+      validator: "Jwt",
+      alg,
+      key,
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(audience === undefined ? {} : { audience }),
+      ...(subject === undefined ? {} : { subject }),
+      allowNonExpiring,
+      ...limits,
+      origin,
+    };
   }
 
   private decimalArg(unit: SourceUnit, expr: A.Expr | undefined): Decimal | undefined {

@@ -229,6 +229,16 @@ function admissionCode(admission: AdmissionModel, fingerprinter: Fingerprinter, 
     }
     case "Issuer":
       return `net.issuer({ signature: ${signature}, root: ${JSON.stringify(hex(call.root))} })`;
+    case "Jwt": {
+      const options = [`signature: ${signature}`, `keys: [{ alg: ${JSON.stringify(call.alg)}, key: ${JSON.stringify(hex(call.key))} }]`];
+      if (call.issuer !== undefined) options.push(`issuers: [${JSON.stringify(call.issuer)}]`);
+      if (call.audience !== undefined) options.push(`audiences: [${JSON.stringify(call.audience)}]`);
+      if (call.subject !== undefined) options.push(`subject: ${JSON.stringify(call.subject)}`);
+      if (call.allowNonExpiring) options.push("allowNonExpiring: true");
+      if (call.maxLifetimeMs !== undefined) options.push(`maxLifetimeMs: ${call.maxLifetimeMs}`);
+      if (call.maxAgeMs !== undefined) options.push(`maxAgeMs: ${call.maxAgeMs}`);
+      return `net.jwt({ ${options.join(", ")} })`;
+    }
     case "Tdx":
       return unsupported("tdx-unsupported", "TDX quote verification is not in this runtime yet");
   }

@@ -126,6 +126,56 @@ export function tdx(options: TdxOptions = {}): Derivation {
   return s;
 }
 
+/** The JWS algorithms a `Jwt` validator verifies, with their key lengths (SEC1-compressed points for ECDSA). */
+export const jwtAlgorithms = { EdDSA: { keyBytes: 32, tag: "EdDsa" }, ES256: { keyBytes: 33, tag: "es256" }, ES384: { keyBytes: 49, tag: "es384" }, ES512: { keyBytes: 67, tag: "es512" } } as const;
+export type JwtAlgorithm = keyof typeof jwtAlgorithms;
+
+export interface JwtOptions {
+  /** Verifying keys (rotation: any may sign), in order. */
+  readonly keys: readonly { readonly alg: JwtAlgorithm; readonly key: Bytes }[];
+  readonly issuers?: readonly string[];
+  readonly audiences?: readonly string[];
+  /** The required `sub`; by default the peer id in lower-case hex. */
+  readonly subject?: string | undefined;
+  readonly allowNonExpiring?: boolean;
+  readonly maxLifetimeMs?: bigint | undefined;
+  readonly maxAgeMs?: bigint | undefined;
+  /** Required private claims: name → JSON value. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Exactly mosaik's `Jwt::signature()`: the class id derived with each key's algorithm name and
+ * fingerprint (`id(tag)` derived with the key bytes), then the non-expiring flag, the issuers and
+ * audiences joined by ",", the subject, max_lifetime and max_age (u64le whole seconds, 0 when
+ * unset) and each custom claim, by name, as name and compact JSON value.
+ */
+export function jwt(options: JwtOptions): Derivation {
+  let s: Derivation = constant("mosaik.tickets.jwt.v1");
+  options.keys.forEach(({ alg, key }, index) => {
+    const { keyBytes, tag } = jwtAlgorithms[alg];
+    if (key.length !== keyBytes) throw new IdentityError(`an ${alg} key is ${keyBytes} bytes, not ${key.length}`);
+    s = deriveOf("Jwt", s, alg, `keys[${index}].alg`);
+    s = deriveOf("Jwt", s, deriveOf(`fingerprint(keys[${index}])`, idOf(`id("${tag}")`, tag, id(tag)), key, "key"), `keys[${index}].fingerprint`);
+  });
+  s = deriveOf("Jwt", s, Uint8Array.of(options.allowNonExpiring === true ? 1 : 0), "allow_non_expiring");
+  s = deriveOf("Jwt", s, (options.issuers ?? []).join(","), "issuers");
+  s = deriveOf("Jwt", s, (options.audiences ?? []).join(","), "audiences");
+  s = deriveOf("Jwt", s, options.subject ?? "", "subject");
+  s = deriveOf("Jwt", s, u64le(options.maxLifetimeMs === undefined ? 0n : wholeSeconds(options.maxLifetimeMs, "max_lifetime")), "max_lifetime (s)");
+  s = deriveOf("Jwt", s, u64le(options.maxAgeMs === undefined ? 0n : wholeSeconds(options.maxAgeMs, "max_age")), "max_age (s)");
+  for (const name of Object.keys(options.claims ?? {}).sort(byUtf8)) {
+    s = deriveOf("Jwt", s, name, `claim ${name}`);
+    s = deriveOf("Jwt", s, JSON.stringify(options.claims![name]), `claim ${name} value`);
+  }
+  return s;
+}
+
+/** BTreeMap<String, _> order: by UTF-8 bytes (not UTF-16 code units, which differ above U+FFFF). */
+function byUtf8(a: string, b: string): number {
+  return compareBytes(new TextEncoder().encode(a), new TextEncoder().encode(b));
+}
+
 /** An admission expression: `&` (all), `|` (any), or a leaf whose signature is known. */
 export type Admission =
   | { readonly kind: "all" | "any"; readonly operands: readonly Admission[]; readonly origin?: unknown }

@@ -5,6 +5,7 @@ export * from "./frames.js";
 export * from "./link.js";
 export * from "./tcp.js";
 export * from "./tickets.js";
+export * from "./jwt.js";
 
 import { memoryNetwork } from "./memory.js";
 import { tcpNetwork } from "./tcp.js";
