@@ -129,6 +129,9 @@ export interface ModuleModel {
   readonly defaultMembers?: readonly CitizenRefModel[];
   readonly admission?: AdmissionModel;
   readonly tdx?: MeasurementsModel;
+  /** The module's public surface (spec 06), with the standard library's types. Ids are derived
+   *  from MODULE_ROOT as a citizen's are from its stable id. */
+  readonly surface: readonly SurfaceItemModel[];
   readonly origin: Origin;
 }
 

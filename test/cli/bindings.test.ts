@@ -64,6 +64,32 @@ describe("generated bindings", () => {
     expect(policy).toEqual({ kind: "HandOffToReputationLeader" });
   });
 
+  it("carry the modules' stream handles: an almanac tick published through bind(peer) arrives decoded", async () => {
+    const file = join(scratch, "modules.ts");
+    writeFileSync(file, await generate());
+    const bindings = await import(file);
+    // Ids derive from MODULE_ROOT as a citizen's from its stable id, and differ per module and name.
+    const { moduleRoot, surfaceId, fromHex, toHex, primitive, list } = await import("@coal/runtime/identity");
+    const hint = { kind: "record" as const, name: "TimestampHint", fields: [{ name: "member", type: primitive("digest") }, { name: "unix_ms", type: primitive("u64") }] };
+    const almanacTicks = { kind: "stream" as const, name: "ticks", type: { kind: "record" as const, name: "AlmanacTick", fields: [{ name: "seq", type: primitive("u64") }, { name: "hints", type: list(hint) }] } };
+    const root = fromHex(expected.coalition.forecasters.COALITION_ROOT);
+    expect(bindings.ids.modules.almanac.ticks).toBe(toHex(surfaceId(moduleRoot(root, "almanac"), almanacTicks).digest));
+    // Modules the coalition does not ship have no ids; collections have ids, handles come with groups.
+    expect(Object.keys(bindings.ids.modules)).toEqual(["atlas", "almanac", "chronicle"]);
+    expect(Object.keys(bindings.ids.modules.atlas)).toEqual(["cards"]);
+    expect(Object.keys(bindings.forecasters.bind(Network.memory().join()))).toContain("almanac");
+    const network = Network.memory();
+    const clock = bindings.forecasters.bind(network.join()).almanac.ticks.producer();
+    const reader = bindings.forecasters.bind(network.join()).almanac.ticks.subscribe();
+    await clock.subscribed(1);
+    const tick = { seq: 7n, hints: [] };
+    await clock.send(tick);
+    for await (const received of reader) {
+      expect(received).toEqual(tick);
+      break;
+    }
+  });
+
   it("carry typed stream handles: a forecast published on the memory network arrives decoded", async () => {
     const file = join(scratch, "streams.ts");
     writeFileSync(file, await generate());

@@ -59,6 +59,18 @@ interface EntryRule {
   readonly members?: readonly A.Entry["kind"][];
 }
 
+/** The modules' public surfaces (spec 06): what their committees publish, by standard type. */
+const moduleSurfaces: Record<ModuleName, readonly ({ kind: "stream"; name: string; type: string } | { kind: "collection"; name: string; collection: "map" | "vec"; type: string })[]> = {
+  atlas: [{ kind: "collection", name: "cards", collection: "map", type: "MemberCard" }],
+  almanac: [{ kind: "stream", name: "ticks", type: "AlmanacTick" }],
+  chronicle: [{ kind: "collection", name: "log", collection: "vec", type: "ChronicleEntry" }],
+  compute: [
+    { kind: "stream", name: "requests", type: "ComputeRequest" },
+    { kind: "collection", name: "providers", collection: "map", type: "ProviderCard" },
+    { kind: "stream", name: "grants", type: "ComputeGrant" },
+  ],
+};
+
 class Checker {
   readonly context: Context;
   private readonly types: Types;
@@ -1089,7 +1101,13 @@ class Checker {
     const admission = admissionEntry?.kind === "Property" ? this.admission(unit, admissionEntry.value) : undefined;
     const tdxEntry = entries.get("tdx");
     const tdx = tdxEntry?.kind === "Property" ? this.measurementsRef(unit, tdxEntry.value, true) : undefined;
-    return { name: module, content: { type: contentType, value: content, inline: false, origin: this.context.origin(unit, entry) }, ...(defaultMembers ? { defaultMembers: members } : {}), ...(admission === undefined ? {} : { admission }), ...(tdx === undefined ? {} : { tdx }), origin: this.context.origin(unit, entry) };
+    const origin = this.context.origin(unit, entry);
+    const surface = moduleSurfaces[module].flatMap((item): SurfaceItemModel[] => {
+      const type = this.stdType(item.type);
+      if (type === undefined) return [];
+      return item.kind === "stream" ? [{ kind: "stream", name: item.name, type, origin }] : [{ kind: "collection", name: item.name, collection: item.collection, parameters: item.collection === "map" ? [primitive("digest"), type] : [type], origin }];
+    });
+    return { name: module, surface, content: { type: contentType, value: content, inline: false, origin }, ...(defaultMembers ? { defaultMembers: members } : {}), ...(admission === undefined ? {} : { admission }), ...(tdx === undefined ? {} : { tdx }), origin: this.context.origin(unit, entry) };
   }
 
   // -------------------------------------------------------------------------------------------

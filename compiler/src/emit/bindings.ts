@@ -6,7 +6,7 @@ import { Project, VariableDeclarationKind, type SourceFile } from "ts-morph";
 import { format } from "prettier";
 import * as I from "@coal/runtime/identity";
 import { coalitionIdsHex, type Fingerprinter } from "../fingerprints.js";
-import type { AdmissionModel, CitizenRefModel, CoalitionModel, ConfluenceModel, OrganismModel, WorkspaceModel } from "../model.js";
+import type { AdmissionModel, CitizenRefModel, CoalitionModel, ConfluenceModel, ModuleModel, OrganismModel, WorkspaceModel } from "../model.js";
 import { compilerVersion } from "../version.js";
 
 /** Prettier's configuration for generated code: part of the output's contract, never read from disk. */
@@ -92,7 +92,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
   const roots: I.Type[] = [
     ...model.types.map((t) => t.type),
     ...source.citizens.flatMap((c) => [c.content.type, ...c.surface.flatMap((s) => (s.kind === "stream" ? [s.type] : s.parameters))]),
-    ...modules.map((m) => m.content.type),
+    ...modules.flatMap((m) => [m.content.type, ...m.surface.flatMap((s) => (s.kind === "stream" ? [s.type] : s.parameters))]),
     ...(coalition === undefined ? [] : [coalition.retirement.type]),
   ];
   const types = I.namedTypesIn(roots);
@@ -111,8 +111,11 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
     universe: hex(model.universe),
     citizens: Object.fromEntries(source.citizens.map((c) => [c.name, citizenIds(c)])),
   };
+  // Module surfaces: ids derived from MODULE_ROOT, as a citizen's are from its stable id.
+  const moduleSurfaceIds = (m: ModuleModel) => Object.fromEntries(m.surface.map((item) => [item.name, hex(I.surfaceId(I.moduleRoot(coalitionPrints!.root, m.name), item).digest)]));
   if (coalition !== undefined) {
     ids["coalition"] = { name: coalition.coalitionName, ...coalitionIdsHex(coalitionPrints!) };
+    if (modules.length > 0) ids["modules"] = Object.fromEntries(modules.map((m) => [m.name, moduleSurfaceIds(m)]));
   }
   file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: ["Every id, as lowercase hex: compile-time constants, never discovered over the network."], declarations: [{ name: "ids", initializer: `${JSON.stringify(ids)} as const` }] });
 
@@ -136,7 +139,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
     const moduleInputs = [...f.modules].map(([name, m]) => {
       const module = coalition.modules[name]!;
       const resolved = fingerprinter.moduleContent(module);
-      return `{ name: ${JSON.stringify(name)}, content: ${content(resolved.type, resolved.value)}, admission: ${JSON.stringify(hex(m.admission.signature.digest))}, tdx: ${module.tdx === undefined ? "null" : JSON.stringify(hex(fingerprinter.criteria(module.tdx).digest))} }`;
+      return `{ name: ${JSON.stringify(name)}, content: ${content(resolved.type, resolved.value)}, admission: ${JSON.stringify(hex(m.admission.signature.digest))}, tdx: ${module.tdx === undefined ? "null" : JSON.stringify(hex(fingerprinter.criteria(module.tdx).digest))}, surface: [${module.surface.map(surface).join(", ")}], expectSurface: ids.modules[${JSON.stringify(name)}] }`;
     });
     const expect = "ids.coalition";
     coalitionInput = `{ name: ${JSON.stringify(coalition.coalitionName)}, lattices: [${coalition.lattices.map(ref).join(", ")}], organisms: [${coalition.organisms.map(ref).join(", ")}], confluences: [${coalition.confluences.map((r) => JSON.stringify(hex(fingerprinter.citizen(r.target as ConfluenceModel).contentHash.digest))).join(", ")}], ticketIssuer: ${coalition.tickets === undefined ? "null" : `{ name: ${JSON.stringify(coalition.tickets.name)}, admission: ${JSON.stringify(hex(f.ticketsAdmission!.signature.digest))} }`}, modules: [${moduleInputs.join(", ")}], retirement: ${content(coalition.retirement.type, coalition.retirement.value)}, expect: ${expect} }`;
@@ -182,18 +185,33 @@ admission: (peer: net.Peer | net.TcpNode): net.TicketValidator => ${expression}`
     }
     file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`Handles on ${c.kind} \`${c.name}\` (${JSON.stringify(c.instanceName)}).`], declarations: [{ name, initializer: `{ ${members.join(", ")} } as const` }] });
   }
+  // Handles on every module's streams (`almanac.ticks.subscribe(peer)`); its collections, like
+  // citizens', arrive with the runtime's Raft groups.
+  const moduleHandles = new Map<ModuleModel, string>();
+  for (const m of modules) {
+    const streams = m.surface.filter((item) => item.kind === "stream");
+    if (streams.length === 0) continue;
+    const name = taken.has(m.name) ? `${m.name}_module` : m.name;
+    taken.add(name);
+    moduleHandles.set(m, name);
+    const members = streams.map((item) => `${JSON.stringify(item.name)}: net.stream<${tsType(item.type)}>(ids.modules[${JSON.stringify(m.name)}][${JSON.stringify(item.name)}], ${(item.type as I.RecordType).name})`);
+    file.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`Handles on the coalition's ${m.name} module (spec 06).`], declarations: [{ name, initializer: `{ ${members.join(", ")} } as const` }] });
+  }
   if (coalition !== undefined) {
-    // The coalition object: its ids, and `bind(peer)` giving every citizen's handles on one peer.
+    // The coalition object: its ids, and `bind(peer)` giving every citizen's and module's handles on one peer.
     const name = taken.has(coalition.name) ? `${coalition.name}_coalition` : coalition.name;
     const bound = [...handleNames].map(([c, handle]) => {
       const members = c.surface.filter((item) => item.kind === "stream").map((item) => `${JSON.stringify(item.name)}: net.bound(${handle}[${JSON.stringify(item.name)}], peer)`);
       if (c.admission !== undefined) members.push(`admission: () => ${handle}.admission(peer)`);
       return `${JSON.stringify(c.name)}: { ${members.join(", ")} }`;
     });
+    for (const [m, handle] of moduleHandles) {
+      bound.push(`${JSON.stringify(m.name)}: { ${m.surface.filter((item) => item.kind === "stream").map((item) => `${JSON.stringify(item.name)}: net.bound(${handle}[${JSON.stringify(item.name)}], peer)`).join(", ")} }`);
+    }
     file.addVariableStatement({
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`Coalition \`${coalition.name}\` (${JSON.stringify(coalition.coalitionName)}): its ids, and \`bind(peer)\` for handles on every citizen.`],
+      docs: [`Coalition \`${coalition.name}\` (${JSON.stringify(coalition.coalitionName)}): its ids, and \`bind(peer)\` for handles on every citizen and module.`],
       declarations: [{ name, initializer: `{ name: ${JSON.stringify(coalition.coalitionName)}, ids: ids.coalition, bind: (peer: net.Peer | net.TcpNode) => ({ ${bound.join(", ")} }) } as const` }],
     });
   }

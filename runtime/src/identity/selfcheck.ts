@@ -3,7 +3,7 @@
 // at import, the runtime re-derives each one and refuses to run if any disagrees.
 import { fromHex, toHex, type Bytes } from "./bytes.js";
 import { decode } from "./decode.js";
-import { coalitionId, coalitionName, coalitionRoot, confluenceFingerprint, instanceId, moduleFingerprint, moduleRoot, organismContentHash, surfaceId, ticketIssuerFingerprint, ticketsRoot, type CollectionKind, type ModuleName } from "./fingerprints.js";
+import { coalitionId, coalitionName, coalitionRoot, confluenceFingerprint, instanceId, moduleFingerprint, moduleRoot, organismContentHash, surfaceId, ticketIssuerFingerprint, ticketsRoot, type CollectionKind, type ModuleName, type SurfaceItem } from "./fingerprints.js";
 import { schema, type NamedType, type RecordType, type Type } from "./types.js";
 import type { CitizenRef } from "./admission.js";
 import type { RecordValue } from "./encode.js";
@@ -40,7 +40,15 @@ export interface CoalitionInput {
   readonly organisms: readonly RefInput[];
   readonly confluences: readonly string[];
   readonly ticketIssuer: { readonly name: string; readonly admission: string } | null;
-  readonly modules: readonly { readonly name: ModuleName; readonly content: ContentInput; readonly admission: string; readonly tdx: string | null }[];
+  readonly modules: readonly {
+    readonly name: ModuleName;
+    readonly content: ContentInput;
+    readonly admission: string;
+    readonly tdx: string | null;
+    /** The module's surface (spec 06), its ids derived from MODULE_ROOT, expected as `expectSurface`. */
+    readonly surface: readonly SurfaceItem[];
+    readonly expectSurface: Readonly<Record<string, string>>;
+  }[];
   readonly retirement: ContentInput;
   readonly expect: {
     readonly COALITION: string;
@@ -100,6 +108,7 @@ export function mismatches(inputs: BindingInputs): string[] {
       modules[m.name] = fingerprint;
       check(`module ${m.name} root`, moduleRoot(root, m.name).digest, k.expect.modules[m.name]?.root ?? null);
       check(`module ${m.name} fingerprint`, fingerprint, k.expect.modules[m.name]?.fingerprint ?? null);
+      for (const item of m.surface) check(`${m.name}.${item.name} id`, surfaceId(moduleRoot(root, m.name), item).digest, m.expectSurface[item.name] ?? null);
     }
     const retirement = content(k.retirement);
     check("coalition_id", coalitionId(root, modules, retirement).digest, k.expect.coalition_id);
