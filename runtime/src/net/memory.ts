@@ -4,6 +4,7 @@
 // lagging policy, `send` applies backpressure up to a bound, and delivery is in order per
 // producer–consumer pair. Consumers connect to every eligible producer, present and future.
 import { generateKeyPairSync } from "node:crypto";
+import { peerKeyFromSeed } from "./link.js";
 import { Inbox } from "./inbox.js";
 import { judgePeer, type Ticket, type TicketValidator, type Verdict } from "./tickets.js";
 
@@ -299,6 +300,8 @@ class MemoryConsumer implements Consumer {
 
 export interface JoinOptions {
   readonly tags?: readonly string[];
+  /** A 32-byte Ed25519 seed: the same seed is the same peer id (a member that restarts). */
+  readonly secretKey?: Uint8Array;
 }
 
 class MemoryPeer {
@@ -310,8 +313,11 @@ class MemoryPeer {
     readonly network: MemoryNetwork,
     options: JoinOptions,
   ) {
-    const { publicKey } = generateKeyPairSync("ed25519");
-    this.id = publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");
+    if (options.secretKey !== undefined) this.id = peerKeyFromSeed(options.secretKey).id;
+    else {
+      const { publicKey } = generateKeyPairSync("ed25519");
+      this.id = publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("hex");
+    }
     this.tags = new Set(options.tags ?? []);
   }
 
@@ -345,9 +351,26 @@ class MemoryPeer {
     this.network.addConsumer(consumer);
     return consumer;
   }
+
+  /** A point-to-point message channel named `name` (a Raft group's traffic, for one). */
+  channel(name: string): Channel {
+    return this.network.openChannel(name, this.id);
+  }
 }
 
-export type Peer = Pick<MemoryPeer, "id" | "tags" | "info" | "produce" | "consume" | "setTickets">;
+export type Peer = Pick<MemoryPeer, "id" | "tags" | "info" | "produce" | "consume" | "setTickets" | "channel">;
+
+/**
+ * Unreliable, unordered-across-restarts datagrams between peers under one name: what Raft needs
+ * of a network (it copes with loss, duplication and reordering itself). `send` reports whether
+ * the message left (false: no route to the peer right now).
+ */
+export interface Channel {
+  send(to: PeerId, message: Uint8Array): boolean;
+  /** Takes every message for this peer on the channel; one receiver at a time. */
+  receive(handler: (from: PeerId, message: Uint8Array) => void): void;
+  close(): void;
+}
 
 /** What typed handles need of a peer, on any network. */
 export interface StreamPeer {
@@ -359,6 +382,45 @@ export interface StreamPeer {
 export class MemoryNetwork {
   private readonly producers = new Map<string, Set<MemoryProducer>>();
   private readonly consumers = new Map<string, Set<MemoryConsumer>>();
+  private readonly channels = new Map<string, Map<PeerId, (from: PeerId, message: Uint8Array) => void>>();
+  /** Peers cut off from everyone (a partition in tests); their channel messages are dropped. */
+  private readonly isolated = new Set<PeerId>();
+
+  /** Cuts `peer` off: channel messages to and from it are lost until `heal`. */
+  isolate(peer: PeerId): void {
+    this.isolated.add(peer);
+  }
+
+  heal(peer?: PeerId): void {
+    if (peer === undefined) this.isolated.clear();
+    else this.isolated.delete(peer);
+  }
+
+  openChannel(name: string, self: PeerId): Channel {
+    let members = this.channels.get(name);
+    if (members === undefined) this.channels.set(name, (members = new Map()));
+    const registry = members;
+    let open = true;
+    return {
+      send: (to, message) => {
+        const handler = registry.get(to);
+        if (!open || handler === undefined || this.isolated.has(to) || this.isolated.has(self)) return false;
+        // A copy, delivered on a later turn: like a network, never re-entrant, never shared.
+        const copy = message.slice();
+        setImmediate(() => {
+          if (registry.get(to) === handler && !this.isolated.has(to) && !this.isolated.has(self)) handler(self, copy);
+        });
+        return true;
+      },
+      receive: (handler) => {
+        if (open) registry.set(self, handler);
+      },
+      close: () => {
+        open = false;
+        registry.delete(self);
+      },
+    };
+  }
 
   /** A new peer on this network, with a fresh Ed25519 identity. */
   join(options: JoinOptions = {}): Peer {

@@ -10,14 +10,14 @@
 //   3 admitted  ‖ stream id (32)
 //   4 refused   ‖ stream id (32) ‖ UTF-8 JSON { code, message }
 //   5 datum     ‖ stream id (32) ‖ payload
-import { createPublicKey, sign, verify } from "node:crypto";
+import { createHash, createPublicKey, sign, verify } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { id } from "../identity/hash.js";
 import { toHex } from "../identity/bytes.js";
 import { Inbox } from "./inbox.js";
 import { accept, dial, generatePeerKey, LinkError, peerKeyFromSeed, type Link, type PeerKey } from "./link.js";
 import { judgePeer, type Ticket, type Verdict } from "./tickets.js";
-import type { Consumer, ConsumerStats, LaggingPolicy, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
+import type { Channel, Consumer, ConsumerStats, LaggingPolicy, Producer, ProducerOptions, ProducerStats, Rejection } from "./memory.js";
 
 export interface PeerEntry {
   readonly id: string;
@@ -46,6 +46,8 @@ export interface TcpOptions {
   /** id(network name), hex. Default id("coal"). */
   readonly networkId?: string;
   readonly tags?: readonly string[];
+  /** The `host:port` peers should dial, when it is not the listen address (behind NAT or a proxy). */
+  readonly advertise?: string;
   /** How long an entry lives without being re-announced. Default 30 s. */
   readonly entryTtlMs?: number;
   readonly maxFrameBytes?: number;
@@ -292,7 +294,10 @@ export class TcpNode {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private tickets: readonly Ticket[] = [];
+  /** The address announced to peers (`advertise`, else where it listens). */
   address = "";
+  /** Where it actually listens. */
+  boundAddress = "";
 
   private constructor(readonly options: TcpOptions) {
     this.key = options.secretKey === undefined ? generatePeerKey() : peerKeyFromSeed(options.secretKey);
@@ -322,7 +327,8 @@ export class TcpNode {
     return new Promise((resolve) => {
       this.server!.listen(this.options.listen?.port ?? 0, this.options.listen?.host ?? "127.0.0.1", () => {
         const a = this.server!.address() as { address: string; port: number };
-        this.address = `${a.address}:${a.port}`;
+        this.boundAddress = `${a.address}:${a.port}`;
+        this.address = this.options.advertise ?? this.boundAddress;
         resolve();
       });
     });
@@ -443,6 +449,8 @@ export class TcpNode {
         const wasConnected = consumer.producers.delete(link.peerId);
         (wasConnected ? consumer.disconnections : consumer.refusals).push({ producer: link.peerId, rejection });
       }
+    } else if (type === 6) {
+      this.channels.get(streamId)?.(link.peerId, rest);
     } else if (type === 5) {
       for (const consumer of this.consumers.get(streamId) ?? []) if (consumer.producers.has(link.peerId)) consumer.deliver(rest);
     }
@@ -557,6 +565,38 @@ export class TcpNode {
     set.add(consumer);
     this.connectConsumers(streamId);
     return consumer;
+  }
+
+  private readonly channels = new Map<string, (from: string, message: Uint8Array) => void>();
+
+  /**
+   * A point-to-point message channel named `name` (a Raft group's traffic): messages ride the
+   * authenticated links, so the sender a receiver sees is the peer that sent. A message to a peer
+   * with no open link starts a dial and is dropped (Raft resends); `send` then reports false.
+   */
+  channel(name: string): Channel {
+    const key = createHash("sha256").update(`coal.channel|${name}`).digest("hex");
+    const head = message(6, key);
+    let open = true;
+    return {
+      send: (to, payload) => {
+        if (!open || this.closed) return false;
+        const link = this.links.get(to);
+        if (link !== undefined && link.closeReason === undefined) {
+          link.send(payload, head);
+          return true;
+        }
+        void this.linkTo(to);
+        return false;
+      },
+      receive: (handler) => {
+        if (open) this.channels.set(key, handler);
+      },
+      close: () => {
+        open = false;
+        this.channels.delete(key);
+      },
+    };
   }
 
   async close(): Promise<void> {

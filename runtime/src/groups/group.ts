@@ -1,0 +1,530 @@
+// One member of a Raft group: the driver around the pure core (runtime/src/raft). It owns the
+// clock (a tick every `tickMs`), the transport (a peer's Channel), the store, and the state
+// machine, and carries out each Ready in the order the core prescribes: persist (through the
+// store, fsync'd when the Ready says so), send, apply, answer reads, advance.
+//
+// Commands (`execute`, `feed`) travel in entries tagged with this member's session (8 random
+// bytes per start) and a sequence number. A command whose proposal may have been lost is proposed
+// again with the same tag; every member skips a tag it has applied, so a command takes effect at
+// most once however often it is retried, and the member that issued it learns its result by
+// applying it like everyone else. Linearizable queries go through ReadIndex: the leader confirms
+// it still leads, and the member answers once it has applied up to the confirmed index.
+import { randomBytes } from "node:crypto";
+import {
+  decodeConfChange,
+  decodeMessage,
+  encodeMessage,
+  MemoryStorage,
+  RawNode,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type Ready,
+  type Role,
+  type Snapshot,
+} from "../raft/index.js";
+import type { Channel, PeerId } from "../net/memory.js";
+import { memoryStore, type GroupStore } from "./store.js";
+import type { StateMachine } from "./state-machine.js";
+
+export type GroupErrorCode = "timeout" | "closed" | "not-a-member";
+
+export class GroupError extends Error {
+  override readonly name = "GroupError";
+  constructor(
+    readonly code: GroupErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Consistency = "weak" | "linearizable";
+
+export interface GroupOptions<C, R, Q, A> {
+  /** The group id (hex); also the channel's name. */
+  readonly id: string;
+  /** This member's peer id. */
+  readonly self: PeerId;
+  /** The initial voters, when the group is new (ignored when the store holds state). */
+  readonly members: readonly PeerId[];
+  /** The initial learners: members that receive the log but never vote. */
+  readonly learners?: readonly PeerId[];
+  readonly channel: Channel;
+  readonly machine: StateMachine<C, R, Q, A>;
+  readonly store?: GroupStore;
+  /** Milliseconds per Raft tick. Default 50. */
+  readonly tickMs?: number;
+  /** Ticks without a leader before campaigning (randomised up to twice this). Default 10. */
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  /** Applied entries between snapshots (which let the log be compacted). Default 10 000. */
+  readonly snapshotEvery?: number;
+  /** How long `execute` and linearizable `query` try before failing with "timeout". Default 10 s. */
+  readonly requestTimeoutMs?: number;
+}
+
+interface PendingCommand<R> {
+  readonly data: Uint8Array;
+  readonly resolve: (result: R) => void;
+  readonly reject: (error: Error) => void;
+  readonly deadline: number;
+  lastTry: number;
+}
+
+interface PendingRead {
+  context: Uint8Array;
+  index: number | undefined;
+  readonly settle: () => void;
+  readonly reject: (error: Error) => void;
+  readonly deadline: number;
+  lastTry: number;
+}
+
+export interface GroupStatus {
+  readonly role: Role;
+  readonly leader: PeerId | undefined;
+  readonly term: number;
+  readonly commit: number;
+  readonly applied: number;
+  readonly voters: readonly PeerId[];
+  readonly learners: readonly PeerId[];
+}
+
+/** Per-session record of applied command tags, so a retried command is applied at most once. */
+interface Session {
+  max: number;
+  /** Sequence numbers applied within the window below `max`. */
+  recent: Set<number>;
+  lastIndex: number;
+}
+const sessionWindow = 4096;
+/** A session idle for this many entries is forgotten (its member restarted long ago). */
+const sessionExpiry = 1_000_000;
+
+export class Group<C, R, Q, A> {
+  readonly id: string;
+  private readonly node: RawNode;
+  private readonly storage: MemoryStorage;
+  private readonly store: GroupStore;
+  private readonly machine: StateMachine<C, R, Q, A>;
+  private readonly channel: Channel;
+  private readonly options: Required<Pick<GroupOptions<C, R, Q, A>, "tickMs" | "electionTicks" | "snapshotEvery" | "requestTimeoutMs">>;
+  private readonly session = randomBytes(8);
+  private readonly sessionKey = this.session.toString("hex");
+  private sequence = 0;
+  private readSequence = 0;
+  private readonly commands = new Map<number, PendingCommand<R>>();
+  private readonly reads = new Set<PendingRead>();
+  private readonly sessions = new Map<string, Session>();
+  private readonly waiters = new Set<{ check: () => boolean; wake: () => void; fail: (error: Error) => void }>();
+  private appliedIndex: number;
+  private snapshotIndex: number;
+  private confState: ConfState;
+  private leader: PeerId | undefined;
+  private role: Role = "follower";
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private again = false;
+  private closed = false;
+  /** Messages from peers that did not decode, or claimed another sender. */
+  malformed = 0;
+
+  private constructor(options: GroupOptions<C, R, Q, A>, store: GroupStore, storage: MemoryStorage, applied: number) {
+    this.id = options.id;
+    this.store = store;
+    this.storage = storage;
+    this.machine = options.machine;
+    this.channel = options.channel;
+    this.options = { tickMs: options.tickMs ?? 50, electionTicks: options.electionTicks ?? 10, snapshotEvery: options.snapshotEvery ?? 10_000, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 };
+    this.appliedIndex = applied;
+    this.snapshotIndex = applied;
+    this.confState = storage.snapshot().metadata.confState;
+    this.node = new RawNode({
+      id: options.self,
+      storage,
+      electionTimeoutTicks: this.options.electionTicks,
+      heartbeatIntervalTicks: options.heartbeatTicks ?? 1,
+      randomInt: (bound) => Math.floor(Math.random() * bound),
+      applied,
+      checkQuorum: true,
+      preVote: true,
+    });
+  }
+
+  /** Starts a member: recovers what the store holds (or starts a new group of `members`), then runs. */
+  static async start<C, R, Q, A>(options: GroupOptions<C, R, Q, A>): Promise<Group<C, R, Q, A>> {
+    const store = options.store ?? memoryStore();
+    const recovered = await store.load();
+    const storage = new MemoryStorage({ confState: { voters: [...options.members].sort(), learners: [...(options.learners ?? [])].sort() } });
+    let applied = 0;
+    if (recovered.snapshot !== undefined) {
+      storage.applySnapshot(recovered.snapshot);
+      options.machine.restore(splitSnapshot(recovered.snapshot.data).machine);
+      applied = recovered.snapshot.metadata.index;
+    }
+    storage.append(recovered.entries);
+    // A snapshot holds only committed state, so the commit index is at least its index (a store
+    // may not have written commit-only changes).
+    const hardState = recovered.hardState ?? (applied > 0 ? { term: 0, vote: undefined, commit: 0 } : undefined);
+    if (hardState !== undefined) storage.setHardState({ ...hardState, commit: Math.max(hardState.commit, applied) });
+    const group = new Group(options, store, storage, applied);
+    if (recovered.snapshot !== undefined) group.restoreSessions(splitSnapshot(recovered.snapshot.data).sessions);
+    group.channel.receive((from, bytes) => group.receive(from, bytes));
+    group.timer = setInterval(() => group.tick(), group.options.tickMs);
+    group.timer.unref?.();
+    group.schedule();
+    return group;
+  }
+
+  // -- the public API -----------------------------------------------------------------------
+
+  /** Runs `command` through the log; resolves with its result once this member has applied it. */
+  execute(command: C): Promise<R> {
+    if (this.closed) return Promise.reject(new GroupError("closed", "the group member has stopped"));
+    const sequence = ++this.sequence;
+    const data = envelope(this.session, sequence, this.machine.commands.encode(command));
+    return new Promise<R>((resolve, reject) => {
+      const now = Date.now();
+      const pending: PendingCommand<R> = { data, resolve, reject, deadline: now + this.options.requestTimeoutMs, lastTry: now };
+      this.commands.set(sequence, pending);
+      this.node.propose(data);
+      this.schedule();
+    });
+  }
+
+  /** Submits `command` without waiting for its result (it is retried like `execute`'s). */
+  feed(command: C): void {
+    this.execute(command).catch(() => {
+      this.fedFailures++;
+    });
+  }
+
+  /** Commands given to `feed` that timed out or were abandoned at close. */
+  fedFailures = 0;
+
+  /**
+   * Answers `query` from this member's state. "weak" answers at once (possibly stale);
+   * "linearizable" first confirms, through the leader, an index every acknowledged write is at
+   * or below, and answers once this member has applied it.
+   */
+  async query(query: Q, consistency: Consistency = "linearizable"): Promise<A> {
+    if (consistency === "weak") return this.machine.query(query);
+    if (this.closed) throw new GroupError("closed", "the group member has stopped");
+    await new Promise<void>((settle, reject) => {
+      const now = Date.now();
+      const read: PendingRead = { context: this.readContext(), index: undefined, settle, reject, deadline: now + this.options.requestTimeoutMs, lastTry: now };
+      this.reads.add(read);
+      this.node.readIndex(read.context);
+      this.schedule();
+    });
+    return this.machine.query(query);
+  }
+
+  /** The index of the last entry this member applied. */
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  status(): GroupStatus {
+    const status = this.node.status();
+    return { role: status.role, leader: status.lead, term: status.term, commit: status.commit, applied: this.appliedIndex, voters: this.confState.voters, learners: this.confState.learners };
+  }
+
+  /** Conditions to wait for. */
+  when(): { leader(): Promise<PeerId>; reaches(index: number): Promise<void>; leading(): Promise<void> } {
+    return {
+      leader: async () => {
+        await this.until(() => this.leader !== undefined);
+        return this.leader!;
+      },
+      reaches: (index) => this.until(() => this.appliedIndex >= index),
+      leading: () => this.until(() => this.role === "leader"),
+    };
+  }
+
+  /** Adds a voter, adds a learner (a non-voting observer), or removes a member; resolves once applied here. */
+  async changeMembership(change: ConfChange): Promise<void> {
+    const done = () => {
+      const voter = this.confState.voters.includes(change.nodeId);
+      const learner = this.confState.learners.includes(change.nodeId);
+      return change.type === "add-voter" ? voter : change.type === "add-learner" ? learner : !voter && !learner;
+    };
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    while (!done()) {
+      if (this.closed) throw new GroupError("closed", "the group member has stopped");
+      if (Date.now() > deadline) throw new GroupError("timeout", `the membership change (${change.type} ${change.nodeId}) did not take effect in time`);
+      this.node.proposeConfChange(change);
+      this.schedule();
+      await Promise.race([this.until(done), new Promise((r) => setTimeout(r, this.retryMs()))]);
+    }
+  }
+
+  /** Asks the leader to hand leadership to `peer`. */
+  transferLeadership(peer: PeerId): void {
+    this.node.transferLeadership(peer);
+    this.schedule();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.channel.close();
+    const error = new GroupError("closed", "the group member has stopped");
+    for (const pending of this.commands.values()) pending.reject(error);
+    for (const read of this.reads) read.reject(error);
+    for (const waiter of this.waiters) waiter.fail(error);
+    this.commands.clear();
+    this.reads.clear();
+    this.waiters.clear();
+    while (this.pumping) await new Promise((r) => setTimeout(r, 1));
+    await this.store.close();
+  }
+
+  // -- the driver ---------------------------------------------------------------------------
+
+  private retryMs(): number {
+    return this.options.tickMs * this.options.electionTicks * 2;
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    this.node.tick();
+    const now = Date.now();
+    for (const [sequence, pending] of this.commands) {
+      if (now > pending.deadline) {
+        this.commands.delete(sequence);
+        pending.reject(new GroupError("timeout", "the command was not applied in time (it may still be)"));
+      } else if (now - pending.lastTry > this.retryMs()) {
+        pending.lastTry = now;
+        this.node.propose(pending.data);
+      }
+    }
+    for (const read of this.reads) {
+      if (now > read.deadline) {
+        this.reads.delete(read);
+        read.reject(new GroupError("timeout", "no leader confirmed a read index in time"));
+      } else if (read.index === undefined && now - read.lastTry > this.retryMs()) {
+        read.lastTry = now;
+        read.context = this.readContext();
+        this.node.readIndex(read.context);
+      }
+    }
+    this.schedule();
+  }
+
+  private receive(from: PeerId, bytes: Uint8Array): void {
+    if (this.closed) return;
+    let message;
+    try {
+      message = decodeMessage(bytes);
+    } catch {
+      this.malformed++;
+      return;
+    }
+    // The channel authenticates the sender; a message claiming to be from someone else is dropped.
+    if (message.from !== from) {
+      this.malformed++;
+      return;
+    }
+    this.node.step(message);
+    this.schedule();
+  }
+
+  private scheduled = false;
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
+  }
+
+  /** Carries out Readies until there are none, one at a time, in the order `Ready` prescribes. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.closed && this.node.hasReady()) {
+          const ready = this.node.ready();
+          await this.persist(ready);
+          if (this.closed) return;
+          for (const message of ready.messages) {
+            const sent = this.channel.send(message.to, encodeMessage(message));
+            if (message.type === "MsgSnap" && !sent) this.node.reportSnapshot(message.to, "failed");
+            if (!sent) this.node.reportUnreachable(message.to);
+          }
+          if (ready.softState !== undefined) {
+            this.leader = ready.softState.lead;
+            this.role = ready.softState.role;
+          }
+          if (ready.snapshot !== undefined) this.restoreFrom(ready.snapshot);
+          for (const entry of ready.committedEntries) this.apply(entry);
+          for (const state of ready.readStates) {
+            for (const read of this.reads) if (equalBytes(read.context, state.context)) read.index = state.index;
+          }
+          this.node.advance();
+          await this.maybeSnapshot();
+          this.settle();
+        }
+      } while (this.again && !this.closed);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async persist(ready: Ready): Promise<void> {
+    if (ready.snapshot !== undefined) this.storage.applySnapshot(ready.snapshot);
+    this.storage.append(ready.entries);
+    if (ready.hardState !== undefined) this.storage.setHardState(ready.hardState);
+    await this.store.persist(ready);
+  }
+
+  private apply(entry: Entry): void {
+    if (entry.index <= this.appliedIndex) return;
+    this.appliedIndex = entry.index;
+    if (entry.type === "conf-change") {
+      this.confState = this.node.applyConfChange(decodeConfChange(entry.data));
+      return;
+    }
+    if (entry.data.length === 0) return; // a new leader's empty entry
+    const opened = openEnvelope(entry.data);
+    if (opened === undefined) return; // not ours: never produced by this driver; skipped on every member alike
+    const session = this.sessions.get(opened.session) ?? { max: 0, recent: new Set<number>(), lastIndex: entry.index };
+    this.sessions.set(opened.session, session);
+    session.lastIndex = entry.index;
+    const duplicate = opened.sequence <= session.max - sessionWindow || session.recent.has(opened.sequence);
+    if (duplicate) return;
+    session.recent.add(opened.sequence);
+    if (opened.sequence > session.max) {
+      session.max = opened.sequence;
+      for (const s of session.recent) if (s <= session.max - sessionWindow) session.recent.delete(s);
+    }
+    let result: R;
+    let failure: unknown;
+    try {
+      result = this.machine.apply(this.machine.commands.decode(opened.command), { index: entry.index });
+    } catch (error) {
+      // A command the machine refuses is refused on every member alike; only its issuer hears why.
+      failure = error;
+    }
+    if (opened.session === this.sessionKey) {
+      const pending = this.commands.get(opened.sequence);
+      if (pending !== undefined) {
+        this.commands.delete(opened.sequence);
+        if (failure !== undefined) pending.reject(failure instanceof Error ? failure : new Error(String(failure)));
+        else pending.resolve(result!);
+      }
+    }
+    if (entry.index % 4096 === 0) this.expireSessions(entry.index);
+  }
+
+  private expireSessions(index: number): void {
+    for (const [key, session] of this.sessions) if (index - session.lastIndex > sessionExpiry) this.sessions.delete(key);
+  }
+
+  private settle(): void {
+    for (const read of this.reads) {
+      if (read.index !== undefined && this.appliedIndex >= read.index) {
+        this.reads.delete(read);
+        read.settle();
+      }
+    }
+    for (const waiter of this.waiters) {
+      if (waiter.check()) {
+        this.waiters.delete(waiter);
+        waiter.wake();
+      }
+    }
+  }
+
+  private until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    if (this.closed) return Promise.reject(new GroupError("closed", "the group member has stopped"));
+    return new Promise((wake, fail) => this.waiters.add({ check, wake, fail }));
+  }
+
+  private readContext(): Uint8Array {
+    const context = Buffer.alloc(16);
+    this.session.copy(context, 0);
+    context.writeUInt32LE(++this.readSequence, 8);
+    return context;
+  }
+
+  // -- snapshots ----------------------------------------------------------------------------
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.appliedIndex - this.snapshotIndex < this.options.snapshotEvery) return;
+    const data = joinSnapshot(this.sessionsBytes(), this.machine.snapshot());
+    const snapshot = this.storage.createSnapshot(this.appliedIndex, this.confState, data);
+    if (typeof snapshot === "string") return;
+    this.snapshotIndex = this.appliedIndex;
+    // Keep some entries behind the snapshot, so a follower slightly behind catches up from the log.
+    const keep = Math.min(this.options.snapshotEvery, 1000);
+    if (this.appliedIndex - keep > this.storage.firstIndex()) this.storage.compact(this.appliedIndex - keep);
+    await this.store.compact(snapshot);
+  }
+
+  private restoreFrom(snapshot: Snapshot): void {
+    const { sessions, machine } = splitSnapshot(snapshot.data);
+    this.machine.restore(machine);
+    this.restoreSessions(sessions);
+    this.appliedIndex = snapshot.metadata.index;
+    this.snapshotIndex = snapshot.metadata.index;
+    this.confState = snapshot.metadata.confState;
+  }
+
+  private sessionsBytes(): Uint8Array {
+    const rows = [...this.sessions].map(([key, s]) => [key, s.max, [...s.recent], s.lastIndex]);
+    return new TextEncoder().encode(JSON.stringify(rows));
+  }
+
+  private restoreSessions(bytes: Uint8Array): void {
+    this.sessions.clear();
+    if (bytes.length === 0) return;
+    const rows = JSON.parse(new TextDecoder().decode(bytes)) as [string, number, number[], number][];
+    for (const [key, max, recent, lastIndex] of rows) this.sessions.set(key, { max, recent: new Set(recent), lastIndex });
+  }
+}
+
+/** `01 ‖ session (8) ‖ u64le sequence ‖ command`. */
+function envelope(session: Uint8Array, sequence: number, command: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(17 + command.length);
+  out[0] = 1;
+  out.set(session, 1);
+  out.writeBigUInt64LE(BigInt(sequence), 9);
+  out.set(command, 17);
+  return out;
+}
+
+function openEnvelope(data: Uint8Array): { session: string; sequence: number; command: Uint8Array } | undefined {
+  if (data.length < 17 || data[0] !== 1) return undefined;
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+  return { session: bytes.toString("hex", 1, 9), sequence: Number(bytes.readBigUInt64LE(9)), command: data.subarray(17) };
+}
+
+/** Snapshot data: `u32le length ‖ sessions ‖ machine state`. */
+function joinSnapshot(sessions: Uint8Array, machine: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(4 + sessions.length + machine.length);
+  out.writeUInt32LE(sessions.length, 0);
+  out.set(sessions, 4);
+  out.set(machine, 4 + sessions.length);
+  return out;
+}
+
+function splitSnapshot(data: Uint8Array): { sessions: Uint8Array; machine: Uint8Array } {
+  if (data.length < 4) return { sessions: new Uint8Array(0), machine: data };
+  const length = Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(0);
+  return { sessions: data.subarray(4, 4 + length), machine: data.subarray(4 + length) };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

@@ -1,0 +1,7 @@
+// Groups: Raft committees running a replicated state machine (spec 05), and the collections
+// built on them.
+export { Group, GroupError, type GroupErrorCode, type GroupOptions, type GroupStatus, type Consistency } from "./group.js";
+export { bytesCodec, jsonCodec, type ApplyContext, type ByteCodec, type StateMachine } from "./state-machine.js";
+export { memoryStore, type GroupStore, type Recovered } from "./store.js";
+export { walStore } from "./wal-store.js";
+export { Collections, collectionSignature, ReplicatedCell, ReplicatedMap, ReplicatedOnce, ReplicatedPriorityQueue, ReplicatedSet, ReplicatedVec, type CollectionKind, type CollectionOptions, type GroupPeer, type Versioned } from "./collections.js";
