@@ -159,3 +159,61 @@ describe("links over TCP", () => {
     expect(remote.closeReason?.code).toBe("decrypt-failed");
   });
 });
+
+describe("links over a coalescing transport", () => {
+  /** An in-memory duplex pair that delivers everything written in one turn as a single chunk, as TCP may. */
+  function coalescingPair() {
+    type Listener = (chunk: Buffer) => void;
+    const make = () => {
+      const handlers: { data: Listener[]; end: (() => void)[] } = { data: [], end: [] };
+      let pending: Buffer[] = [];
+      let peer!: ReturnType<typeof make>;
+      const stream = {
+        handlers,
+        bind(other: ReturnType<typeof make>) {
+          peer = other;
+        },
+        write(bytes: Uint8Array) {
+          if (pending.length === 0)
+            setImmediate(() => {
+              const chunk = Buffer.concat(pending);
+              pending = [];
+              for (const h of peer.handlers.data) h(chunk);
+            });
+          pending.push(Buffer.from(bytes));
+          return true;
+        },
+        end() {},
+        destroy() {},
+        on(event: string, listener: never) {
+          if (event === "data") handlers.data.push(listener);
+          if (event === "end") handlers.end.push(listener);
+        },
+      };
+      return stream;
+    };
+    const a = make();
+    const b = make();
+    a.bind(b);
+    b.bind(a);
+    return [a, b] as const;
+  }
+
+  it("deliver payloads the dialer sends at once, in the chunk that carries the handshake's end", async () => {
+    const [dialerSide, listenerSide] = coalescingPair();
+    const listenerKey = generatePeerKey();
+    const networkId = toHex(id("coal"));
+    const accepting = accept(listenerSide, { key: listenerKey, networkId });
+    const dialer = await dial(dialerSide, { key: generatePeerKey(), networkId, expectedPeer: listenerKey.id });
+    // Sent in the same turn as the handshake's finish: both reach the listener in one chunk.
+    dialer.send(Buffer.from("first"));
+    dialer.flush();
+    const listener = await accepting;
+    const received: string[] = [];
+    listener.receive((payload) => received.push(Buffer.from(payload).toString()), () => {});
+    dialer.send(Buffer.from("second"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(received).toEqual(["first", "second"]);
+    expect(listener.closeReason).toBeUndefined();
+  });
+});

@@ -28,6 +28,11 @@ export class Inbox<T, R = T> implements AsyncIterable<R> {
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
   }
 
+  /** Removes and returns every item not yet read (for a reader switching to callbacks). */
+  drain(): T[] {
+    return this.items.splice(0);
+  }
+
   /** Items pushed and not yet read. */
   get size(): number {
     return this.items.length;

@@ -240,6 +240,7 @@ export class Link {
    */
   receive(receiver: (payload: Uint8Array) => void, onClose: () => void): void {
     this.receiver = receiver;
+    for (const payload of this.inbox.drain()) receiver(payload);
     if (this.closedWith !== undefined) onClose();
     else this.closeListeners.push(onClose);
   }
@@ -314,6 +315,16 @@ class Wire {
     stream.on("error", (error) => this.fail(new LinkError("closed", error.message)));
   }
 
+  /**
+   * Hands the wire to an established link. Frames that arrived behind the handshake's last one
+   * (in the same chunk: the peer may send at once) go to the link first, in order.
+   */
+  attach(link: Link): Link {
+    this.link = link;
+    for (const frame of this.handshakeFrames.splice(0)) link.received(frame);
+    return link;
+  }
+
   fail(error: LinkError): void {
     if (this.ended !== undefined) return;
     this.ended = error;
@@ -363,8 +374,7 @@ export async function dial(stream: ByteStream, options: LinkOptions & { readonly
     stream.write(encodeFrame(Buffer.concat([Buffer.from(options.key.id, "hex"), signature])));
     const secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: publicKeyFrom(x25519Prefix, listenerEphemeral) });
     const keys = sessionKeys(secret, script);
-    wire.link = new Link(stream, listenerId, keys.dialerToListener, keys.listenerToDialer, maxFrameBytes);
-    return wire.link;
+    return wire.attach(new Link(stream, listenerId, keys.dialerToListener, keys.listenerToDialer, maxFrameBytes));
   } catch (error) {
     const failure = error instanceof LinkError ? error : new LinkError("bad-handshake", String(error));
     wire.fail(failure);
@@ -394,8 +404,7 @@ export async function accept(stream: ByteStream, options: LinkOptions): Promise<
     }
     const secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: publicKeyFrom(x25519Prefix, dialerEphemeral) });
     const keys = sessionKeys(secret, script);
-    wire.link = new Link(stream, Buffer.from(finish.subarray(0, 32)).toString("hex"), keys.listenerToDialer, keys.dialerToListener, maxFrameBytes);
-    return wire.link;
+    return wire.attach(new Link(stream, Buffer.from(finish.subarray(0, 32)).toString("hex"), keys.listenerToDialer, keys.dialerToListener, maxFrameBytes));
   } catch (error) {
     const failure = error instanceof LinkError ? error : new LinkError("bad-handshake", String(error));
     wire.fail(failure);

@@ -323,7 +323,9 @@ export class TcpNode {
   }
 
   private listen(): Promise<void> {
-    this.server = createServer((socket) => void this.accepted(socket));
+    // No Nagle: frames are already batched per turn of the event loop, and Raft's small
+    // request–response rounds would otherwise wait on delayed ACKs.
+    this.server = createServer({ noDelay: true }, (socket) => void this.accepted(socket));
     return new Promise((resolve) => {
       this.server!.listen(this.options.listen?.port ?? 0, this.options.listen?.host ?? "127.0.0.1", () => {
         const a = this.server!.address() as { address: string; port: number };
@@ -341,7 +343,7 @@ export class TcpNode {
   private async accepted(socket: Socket): Promise<void> {
     try {
       const link = await accept(socket, this.linkOptions());
-      this.adopt(link);
+      this.adopt(link, false);
     } catch {
       // The handshake failed; the link closed itself with its reason.
     }
@@ -367,11 +369,13 @@ export class TcpNode {
     for (const streamId of this.consumers.keys()) this.connectConsumers(streamId);
   }
 
-  private adopt(link: Link): void {
+  private adopt(link: Link, dialledHere: boolean): void {
     const existing = this.links.get(link.peerId);
     if (existing !== undefined && existing.closeReason === undefined) {
-      // Both sides dialled at once: keep the link dialled by the lower id.
-      if (this.id < link.peerId) return link.close();
+      // Both sides dialled at once: both keep the link dialled by the lower id, whichever
+      // handshake finished first on either side.
+      const newDialledByLower = dialledHere ? this.id < link.peerId : link.peerId < this.id;
+      if (!newDialledByLower) return link.close();
       existing.close();
     }
     this.links.set(link.peerId, link);
@@ -484,12 +488,12 @@ export class TcpNode {
       const [host, port] = [entry.address.slice(0, entry.address.lastIndexOf(":")), Number(entry.address.slice(entry.address.lastIndexOf(":") + 1))];
       try {
         const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = connect(port, host, () => resolve(s));
+          const s = connect({ port, host, noDelay: true }, () => resolve(s));
           s.once("error", reject);
         });
         const link = await dial(socket, { ...this.linkOptions(), expectedPeer: peer });
-        this.adopt(link);
-        return link;
+        this.adopt(link, true);
+        return this.links.get(peer) ?? link;
       } catch {
         const delay = Math.min(5000, (this.backoff.get(peer) ?? 50) * 2);
         this.backoff.set(peer, delay);
