@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { codec, primitive } from "@coal/runtime/identity";
 import { Network, type Peer } from "@coal/runtime/net";
-import { Collections, jsonCodec, type Versioned } from "@coal/runtime/groups";
+import { collectionSignature, Collections, groupId, jsonCodec, type Versioned } from "@coal/runtime/groups";
 
 const open: Versioned[] = [];
 afterEach(async () => {
@@ -105,5 +105,32 @@ describe("replicated collections", () => {
     await queues[2]!.push(-1n, "a");
     const ordered = [await queues[2]!.pop(), await queues[0]!.pop(), await queues[1]!.pop()].map((p) => p?.value);
     expect(ordered).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("group ids", () => {
+  it("differ whenever anything that decides behaviour differs, so mismatched members never meet", () => {
+    const base = { key: "scores", tickMs: 50, electionTicks: 10, heartbeatTicks: 1, machine: collectionSignature("map", text, count) };
+    const id = groupId(base);
+    expect(groupId({ ...base })).toBe(id);
+    expect(groupId({ ...base, key: "other" })).not.toBe(id);
+    expect(groupId({ ...base, tickMs: 20 })).not.toBe(id);
+    expect(groupId({ ...base, electionTicks: 20 })).not.toBe(id);
+    expect(groupId({ ...base, machine: collectionSignature("map", text, text) })).not.toBe(id);
+    expect(groupId({ ...base, machine: collectionSignature("vec", count) })).not.toBe(id);
+    expect(groupId({ ...base, validators: ["11".repeat(32)] })).not.toBe(id);
+  });
+
+  it("keep a member with another value type out of the group", async () => {
+    const { peers: all } = peers(3);
+    const writers = all.map((p) => p.id);
+    const good = await members(all.slice(0, 2), (peer) => Collections.map({ id: "typed", peer, writers, keys: text, values: count, ...fast }));
+    const [odd] = await members(all.slice(2), (peer) => Collections.map({ id: "typed", peer, writers, keys: text, values: text, ...fast }));
+    const version = await good[0]!.set("a", 1);
+    await good[1]!.when().reaches(version);
+    expect(good[1]!.get("a")).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(odd!.size).toBe(0);
+    expect(odd!.version).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { toHex } from "../identity/bytes.js";
 import { derive, id } from "../identity/hash.js";
 import type { Channel, PeerId } from "../net/memory.js";
 import { Group, type GroupOptions } from "./group.js";
+import { groupId } from "./id.js";
 import type { GroupStore } from "./store.js";
 import type { ApplyContext, ByteCodec, StateMachine } from "./state-machine.js";
 
@@ -277,16 +278,19 @@ export function collectionSignature(kind: CollectionKind, ...codecs: readonly Ty
 }
 
 async function startGroup<M extends Machine>(options: CollectionOptions, machine: M): Promise<Group<Op, readonly Uint8Array[], never, never>> {
+  const tickMs = options.tickMs ?? 50;
+  const electionTicks = options.electionTicks ?? 10;
+  const id = groupId({ key: options.id, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
   const groupOptions: GroupOptions<Op, readonly Uint8Array[], never, never> = {
-    id: options.id,
+    id,
     self: options.peer.id,
     members: options.writers,
     ...(options.readers === undefined ? {} : { learners: options.readers }),
-    channel: options.peer.channel(`collection:${options.id}`),
+    channel: options.peer.channel(`group:${id}`),
     machine,
     ...(options.store === undefined ? {} : { store: options.store }),
-    ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
-    ...(options.electionTicks === undefined ? {} : { electionTicks: options.electionTicks }),
+    tickMs,
+    electionTicks,
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   };

@@ -5,3 +5,4 @@ export { bytesCodec, jsonCodec, type ApplyContext, type ByteCodec, type StateMac
 export { memoryStore, type GroupStore, type Recovered } from "./store.js";
 export { walStore } from "./wal-store.js";
 export { Collections, collectionSignature, ReplicatedCell, ReplicatedMap, ReplicatedOnce, ReplicatedPriorityQueue, ReplicatedSet, ReplicatedVec, type CollectionKind, type CollectionOptions, type GroupPeer, type Versioned } from "./collections.js";
+export { groupId, type GroupIdInputs } from "./id.js";
