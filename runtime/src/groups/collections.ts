@@ -519,3 +519,22 @@ export const Collections = {
     return new ReplicatedPriorityQueue(await startGroup(options, machine), machine, options.values);
   },
 };
+
+/** A collection's options once the bindings know its id: who writes, who reads, and tuning. */
+export type MemberOptions = Omit<CollectionOptions, "id" | "peer">;
+
+/** What generated bindings expose for a collection on a surface: its id, and `open` on a peer. */
+export interface CollectionHandle<C> {
+  readonly id: string;
+  open(peer: GroupPeer, options: MemberOptions): Promise<C>;
+}
+
+/** Collection handles by kind (the language's names), for generated bindings. */
+export const collection = {
+  map: <K, V>(id: string, keys: Typed<K>, values: Typed<V>): CollectionHandle<ReplicatedMap<K, V>> => ({ id, open: (peer, options) => Collections.map({ ...options, id, peer, keys, values }) }),
+  vec: <T>(id: string, values: Typed<T>): CollectionHandle<ReplicatedVec<T>> => ({ id, open: (peer, options) => Collections.vec({ ...options, id, peer, values }) }),
+  set: <T>(id: string, values: Typed<T>): CollectionHandle<ReplicatedSet<T>> => ({ id, open: (peer, options) => Collections.set({ ...options, id, peer, values }) }),
+  cell: <T>(id: string, values: Typed<T>): CollectionHandle<ReplicatedCell<T>> => ({ id, open: (peer, options) => Collections.cell({ ...options, id, peer, values }) }),
+  once: <T>(id: string, values: Typed<T>): CollectionHandle<ReplicatedOnce<T>> => ({ id, open: (peer, options) => Collections.once({ ...options, id, peer, values }) }),
+  priority_queue: <T>(id: string, values: Typed<T>): CollectionHandle<ReplicatedPriorityQueue<T>> => ({ id, open: (peer, options) => Collections.priorityQueue({ ...options, id, peer, values }) }),
+};
