@@ -1,0 +1,7 @@
+// The coalition modules' behaviour (spec 06): the Almanac's clock, the Chronicle's hash-chained
+// log, the Atlas's cards and successor resolution, on Raft groups; and the standard types they
+// speak.
+export * from "./std-types.js";
+export { Almanac, type AlmanacOptions } from "./almanac.js";
+export { Chronicle, entryHash, verifyChronicle, type Append, type ChronicleOptions, type ChronicleVerdict } from "./chronicle.js";
+export { Atlas, resolveSuccessor, type Resolution } from "./atlas.js";

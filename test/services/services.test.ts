@@ -1,0 +1,143 @@
+// The coalition modules' behaviour (spec 06): the Almanac's seq never repeats or goes back across
+// leader kills and restarts; tampering with any Chronicle entry is detected at that entry; the
+// Atlas resolves successor chains.
+import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { walStore } from "@coal/runtime/groups";
+import { Network, type Peer } from "@coal/runtime/net";
+import { Almanac, Atlas, Chronicle, codecs, entryHash, verifyChronicle, type ChronicleEntry, type MemberCard } from "@coal/runtime/services";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const fast = { tickMs: 10, electionTicks: 10 };
+const ticksStream = "aa".repeat(32);
+
+/** Reads ticks off the stream, keeping them in arrival order. */
+function collectTicks(peer: Peer): bigint[] {
+  const seen: bigint[] = [];
+  void (async () => {
+    for await (const bytes of peer.consume(ticksStream)) seen.push(codecs.AlmanacTick.decode(bytes).seq);
+  })();
+  return seen;
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("Almanac", () => {
+  it("ticks with seq strictly increasing across leader kills and a restart of the whole committee", async () => {
+    const root = mkdtempSync(join(tmpdir(), "coal-almanac-"));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const seeds = [0, 1, 2, 3].map(() => randomBytes(32));
+    const net = Network.memory();
+    const peers = seeds.map((secretKey) => net.join({ secretKey }));
+    const members = peers.slice(0, 3).map((p) => p.id);
+    const start = async (i: number) => Almanac.start({ key: "almanac-test", ticks: ticksStream, peer: peers[i]!, members, cadenceMs: 25, store: await walStore(join(root, String(i))), ...fast });
+    const ticks = collectTicks(peers[3]!);
+    let almanacs = await Promise.all([0, 1, 2].map(start));
+    await until(() => ticks.length >= 5);
+
+    // Kill the leader twice; the others carry on.
+    for (let kill = 0; kill < 2; kill++) {
+      const leader = almanacs.findIndex((a) => a.group.status().role === "leader");
+      expect(leader).toBeGreaterThanOrEqual(0);
+      const before = ticks.length;
+      await almanacs[leader]!.stop();
+      await until(() => ticks.length >= before + 5);
+      almanacs[leader] = await start(leader);
+    }
+    // Every member stops; the committee comes back from its logs and continues the count.
+    const highest = ticks[ticks.length - 1]!;
+    await Promise.all(almanacs.map((a) => a.stop()));
+    almanacs = await Promise.all([0, 1, 2].map(start));
+    cleanups.push(() => Promise.all(almanacs.map((a) => a.stop())).then(() => {}));
+    await until(() => ticks[ticks.length - 1]! > highest + 3n);
+
+    // Ticks seen by a consumer never repeat and never go back (a consumer keeps the highest).
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!);
+    expect(almanacs.some((a) => a.published > 0)).toBe(true);
+  });
+});
+
+describe("Chronicle", () => {
+  async function chronicle(entries: number): Promise<{ writers: Chronicle[]; log: readonly ChronicleEntry[]; head: Uint8Array }> {
+    const net = Network.memory();
+    const peers = [net.join(), net.join(), net.join()];
+    const writers = await Promise.all(peers.map((peer) => Chronicle.open({ key: "chronicle-test", peer, writers: peers.map((p) => p.id), ...fast })));
+    cleanups.push(() => Promise.all(writers.map((w) => w.close())).then(() => {}));
+    await Promise.all(Array.from({ length: entries }, (_, i) => writers[i % 3]!.append({ kind: i % 2 === 0 ? "Publication" : "Other", tag: i % 2 === 0 ? "forecast" : "agent-heartbeat", body: Buffer.from(`entry ${i}`) })));
+    for (const w of writers) await w.group.when().reaches(writers[0]!.version);
+    return { writers, log: writers[1]!.entries, head: writers[2]!.head };
+  }
+
+  it("keeps one chain whatever member appends, and it verifies", async () => {
+    const { writers, log, head } = await chronicle(12);
+    expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i + 1)));
+    expect(verifyChronicle(log, head)).toEqual({ ok: true, head });
+    for (const w of writers) expect(Buffer.from(w.head).equals(Buffer.from(head))).toBe(true);
+    expect(log[0]!.prev).toEqual(new Uint8Array(32));
+    expect(log[5]!.prev).toEqual(entryHash(log[4]!));
+  });
+
+  it("detects tampering with any field of any entry at that entry", async () => {
+    const { log, head } = await chronicle(6);
+    const tampers: [string, (e: ChronicleEntry) => ChronicleEntry][] = [
+      ["tag", (e) => ({ ...e, tag: e.tag + "!" })],
+      ["body", (e) => ({ ...e, body: Buffer.concat([e.body, Buffer.of(0)]) })],
+      ["kind", (e) => ({ ...e, kind: { kind: e.kind.kind === "Rotation" ? "Retirement" : "Rotation" } })],
+      ["prev", (e) => ({ ...e, prev: randomBytes(32) })],
+      ["seq", (e) => ({ ...e, seq: e.seq + 7n })],
+      ["evidence", (e) => ({ ...e, evidence: [{ source: new Uint8Array(32), surface: new Uint8Array(32), seq: 1n, commit: new Uint8Array(32) }] })],
+    ];
+    for (let at = 0; at < log.length; at++) {
+      for (const [field, tamper] of tampers) {
+        const copy = log.map((e, i) => (i === at ? tamper(e) : e));
+        const verdict = verifyChronicle(copy, head);
+        expect(verdict.ok, `${field} of entry ${at + 1}`).toBe(false);
+        if (!verdict.ok) expect(verdict.index, `${field} of entry ${at + 1}`).toBe(at);
+      }
+    }
+  });
+});
+
+describe("Atlas", () => {
+  it("resolves a stable id through a successor chain of length 3 to the live successor, and reports cycles", async () => {
+    const net = Network.memory();
+    const peers = [net.join(), net.join(), net.join()];
+    const atlases = await Promise.all(peers.map((peer) => Atlas.open({ key: "atlas-test", peer, writers: peers.map((p) => p.id), ...fast })));
+    cleanups.push(() => Promise.all(atlases.map((a) => a.close())).then(() => {}));
+    const ids = [0, 1, 2, 3].map(() => new Uint8Array(randomBytes(32)));
+    const card = (citizen: Uint8Array): MemberCard => ({ citizen, role: "prophet", endpoint_hints: [], tdx_pins: [], status: { kind: "Active" } });
+    await atlases[0]!.register(card(ids[0]!));
+    const ref = (id: Uint8Array) => ({ stable_id: id });
+    for (let i = 0; i < 3; i++) {
+      await atlases[i]!.register(card(ids[i + 1]!));
+      await atlases[i]!.retire({ retiring: ref(ids[i]!), replacement: ref(ids[i + 1]!), reason: { kind: "Superseded" }, at: BigInt(i), evidence: [] });
+    }
+    const reader = atlases[2]!;
+    await reader.cards.when().reaches(atlases[2]!.cards.version);
+    for (const a of atlases) await a.cards.when().reaches(Math.max(...atlases.map((x) => x.cards.version)));
+    const resolved = reader.resolve(ids[0]!);
+    expect(resolved.ok).toBe(true);
+    if (resolved.ok) {
+      expect(Buffer.from(resolved.card.citizen).equals(Buffer.from(ids[3]!))).toBe(true);
+      expect(resolved.chain).toHaveLength(4);
+    }
+    expect(reader.resolve(new Uint8Array(32)).ok).toBe(false);
+    // A cycle (a bad hint) is reported, not looped on.
+    await atlases[0]!.retire({ retiring: ref(ids[3]!), replacement: ref(ids[1]!), reason: { kind: "Other", detail: "loop" }, at: 9n, evidence: [] });
+    await reader.cards.when().reaches(atlases[0]!.cards.version);
+    expect(reader.resolve(ids[0]!)).toMatchObject({ ok: false, reason: "cycle" });
+  });
+});
