@@ -164,13 +164,21 @@ describe("links over a coalescing transport", () => {
   /** An in-memory duplex pair that delivers everything written in one turn as a single chunk, as TCP may. */
   function coalescingPair() {
     type Listener = (chunk: Buffer) => void;
-    const make = () => {
+    interface FakeStream {
+      readonly handlers: { data: Listener[]; end: (() => void)[] };
+      bind(other: FakeStream): void;
+      write(bytes: Uint8Array): boolean;
+      end(): void;
+      destroy(): void;
+      on(event: string, listener: never): void;
+    }
+    const make = (): FakeStream => {
       const handlers: { data: Listener[]; end: (() => void)[] } = { data: [], end: [] };
       let pending: Buffer[] = [];
-      let peer!: ReturnType<typeof make>;
-      const stream = {
+      let peer!: FakeStream;
+      const stream: FakeStream = {
         handlers,
-        bind(other: ReturnType<typeof make>) {
+        bind(other: FakeStream) {
           peer = other;
         },
         write(bytes: Uint8Array) {

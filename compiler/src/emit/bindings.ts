@@ -6,7 +6,7 @@ import { Project, VariableDeclarationKind, type SourceFile } from "ts-morph";
 import { format } from "prettier";
 import * as I from "@coal/runtime/identity";
 import { coalitionIdsHex, type Fingerprinter } from "../fingerprints.js";
-import type { AdmissionModel, CitizenRefModel, CoalitionModel, ConfluenceModel, ModuleModel, OrganismModel, WorkspaceModel } from "../model.js";
+import type { AdmissionModel, CitizenRefModel, CoalitionModel, ConfluenceModel, MeasurementsModel, ModuleModel, OrganismModel, WorkspaceModel } from "../model.js";
 import { compilerVersion } from "../version.js";
 
 /** Prettier's configuration for generated code: part of the output's contract, never read from disk. */
@@ -15,6 +15,7 @@ export const bindingsPrettierOptions = { parser: "typescript", printWidth: 100, 
 export const runtimeModule = "@coal/runtime/identity";
 export const networkModule = "@coal/runtime/net";
 export const groupsModule = "@coal/runtime/groups";
+export const tdxModule = "@coal/runtime/tdx";
 
 const smallIntegers = new Set(["u8", "u16", "u32", "i8", "i16", "i32"]);
 
@@ -89,6 +90,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
   file.addImportDeclaration({ namespaceImport: "coal", moduleSpecifier: runtimeModule });
   file.addImportDeclaration({ namespaceImport: "net", moduleSpecifier: networkModule });
   file.addImportDeclaration({ namespaceImport: "groups", moduleSpecifier: groupsModule });
+  file.addImportDeclaration({ namespaceImport: "tdx", moduleSpecifier: tdxModule });
 
   const modules = coalition === undefined ? [] : Object.values(coalition.modules).filter((m) => m !== undefined);
   const roots: I.Type[] = [
@@ -162,7 +164,7 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
   // (`prophet.scores.open(peer, { writers })`, a replicated collection on a Raft group) and, where
   // it has one, its admission built from the manifest (`prophet.admission(peer)`), judged from
   // books the runtime keeps of the referenced organisms' streams.
-  const taken = new Set(["coal", "net", "groups", "ids", "inputs", ...types.flatMap((t) => [t.name, `${t.name}Type`])]);
+  const taken = new Set(["coal", "net", "groups", "tdx", "ids", "inputs", ...types.flatMap((t) => [t.name, `${t.name}Type`])]);
   const codecOf = (type: I.Type) => (type.kind === "record" || type.kind === "enum" ? type.name : `coal.codec<${tsType(type)}>(${descriptor(type)})`);
   /** A handle on one surface item: a typed stream, or a collection to open on a peer. */
   const surfaceMember = (item: OrganismModel["surface"][number], id: string) => {
@@ -177,7 +179,6 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
       : `${JSON.stringify(item.name)}: { id: ${handle}[${JSON.stringify(item.name)}].id, open: (options: groups.MemberOptions) => ${handle}[${JSON.stringify(item.name)}].open(peer, options) }`;
   const handleNames = new Map<OrganismModel | ConfluenceModel, string>();
   for (const c of source.citizens) {
-    if (c.surface.length === 0 && c.admission === undefined) continue;
     const name = taken.has(c.name) ? `${c.name}_citizen` : c.name;
     taken.add(name);
     handleNames.set(c, name);
@@ -186,6 +187,20 @@ export async function generateBindings(model: WorkspaceModel, fingerprinter: Fin
     const name = handleNames.get(c);
     if (name === undefined) continue;
     const members = c.surface.map((item) => surfaceMember(item, `ids.citizens[${JSON.stringify(c.name)}].surface[${JSON.stringify(item.name)}]`));
+    // The citizen's content as written (its constitution), and the run-time patterns it asks for.
+    const resolvedContent = c.content;
+    members.push(`/** The content, as the manifest fixes it. */\ncontent: coal.codec<${tsType(resolvedContent.type)}>(${resolvedContent.type.name}Type).decode(coal.fromHex(${JSON.stringify(hex(I.encode(resolvedContent.type, resolvedContent.value)))}))`);
+    if (c.kind === "organism") {
+      const patterns: string[] = [];
+      if (c.watchdog !== undefined) patterns.push(`watchdog: { by: ${JSON.stringify(c.watchdog.by.target.name)}, retireAfter: ${c.watchdog.retireAfter ?? 1n}n }`);
+      if (c.heartbeat !== undefined) patterns.push(`heartbeatMs: ${c.heartbeat.periodMs}`);
+      for (const strategy of c.strategies) {
+        if (strategy.kind === "reputation") patterns.push(`reputation: { by: ${JSON.stringify(strategy.org.target.name)}, floor: { mantissa: ${strategy.floor.mantissa}n, scale: ${strategy.floor.scale} }, windowTicks: ${strategy.windowTicks}n }`);
+        if (strategy.kind === "market") patterns.push(`market: { by: ${JSON.stringify(strategy.org.target.name)} }`);
+        if (strategy.kind === "peering") patterns.push(`peering: { with: ${JSON.stringify(strategy.org.target.name)}, freshnessMs: ${strategy.freshnessMs} }`);
+      }
+      members.push(`/** The run-time patterns the manifest asks of this organism (watchdog, heartbeat, strategies). */\npatterns: { ${patterns.join(", ")} }`);
+    }
     if (c.admission !== undefined) {
       const expression = admissionCode(c.admission, fingerprinter, handleNames);
       members.push(`/** Validators for this citizen's admission, from the manifest (re-judged as the books they read change). */
@@ -263,8 +278,17 @@ function admissionCode(admission: AdmissionModel, fingerprinter: Fingerprinter, 
       if (call.maxAgeMs !== undefined) options.push(`maxAgeMs: ${call.maxAgeMs}`);
       return `net.jwt({ ${options.join(", ")} })`;
     }
-    case "Tdx":
-      return unsupported("tdx-unsupported", "TDX quote verification is not in this runtime yet");
+    case "Tdx": {
+      // Quotes verify offline against Intel's pinned root (runtime/src/tdx, docs/tdx.md).
+      const pins = (m: MeasurementsModel) => `{ ${Object.entries(m.pins).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: coal.fromHex(${JSON.stringify(hex(v as Uint8Array))})`).join(", ")} }`;
+      const options = [`signature: ${signature}`];
+      if (call.baseline !== undefined) options.push(`baseline: ${pins(call.baseline)}`);
+      if (call.anyOf.length > 0) options.push(`anyOf: [${call.anyOf.map(pins).join(", ")}]`);
+      if (call.maxAgeMs !== undefined) options.push(`maxAgeMs: ${call.maxAgeMs}`);
+      if (call.notBefore !== undefined) options.push(`notBefore: ${call.notBefore}`);
+      if (call.maxLifetimeMs !== undefined) options.push(`maxLifetimeMs: ${call.maxLifetimeMs}`);
+      return `tdx.tdx({ ${options.join(", ")} })`;
+    }
   }
 }
 
