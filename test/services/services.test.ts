@@ -141,3 +141,48 @@ describe("Atlas", () => {
     expect(reader.resolve(ids[0]!)).toMatchObject({ ok: false, reason: "cycle" });
   });
 });
+
+describe("Compute", () => {
+  it("grants only to providers whose quote verifies and whose capacity fits, and the requester checks the grant", async () => {
+    const { Compute, ComputeRefused, imageHash, verifyGrant } = await import("@coal/runtime/services");
+    const { testPki, synthQuote, testEpoch } = await import("../support/tdx-synth.js");
+    const pki = testPki();
+    const mrtd = new Uint8Array(48).fill(0x5a);
+    const goodQuote = synthQuote({ pki, mrTd: mrtd });
+    const strangerQuote = synthQuote({ pki: testPki(), mrTd: mrtd }); // another root: not trusted
+    const net = Network.memory();
+    const peers = [net.join(), net.join(), net.join()];
+    const members = await Promise.all(peers.map((peer) => Compute.open({ key: "compute-test", peer, members: peers.map((p) => p.id), root: pki.trusted, ...fast })));
+    cleanups.push(() => Promise.all(members.map((m) => m.close())).then(() => {}));
+    const id = (n: number) => new Uint8Array(32).fill(n);
+    const at = testEpoch;
+    const refusal = (promise: Promise<unknown>) => promise.then(() => "accepted", (error: unknown) => (error instanceof ComputeRefused ? error.refusal : String(error)));
+
+    await members[0]!.register({ provider: id(1), cpu_millicores: 4000, ram_mib: 8192, storage_gib: 100, tdx_capable: true, mrtd }, goodQuote, at);
+    await members[1]!.register({ provider: id(2), cpu_millicores: 16000, ram_mib: 65536, storage_gib: 500, tdx_capable: false }, undefined, at);
+    expect(await refusal(members[2]!.register({ provider: id(3), cpu_millicores: 64000, ram_mib: 1 << 20, storage_gib: 1000, tdx_capable: true, mrtd }, strangerQuote, at))).toBe("quote-invalid");
+    expect(await refusal(members[2]!.register({ provider: id(4), cpu_millicores: 64000, ram_mib: 1 << 20, storage_gib: 1000, tdx_capable: true, mrtd: new Uint8Array(48) }, goodQuote, at))).toBe("mrtd-mismatch");
+    expect(await refusal(members[2]!.register({ provider: id(5), cpu_millicores: 64000, ram_mib: 1 << 20, storage_gib: 1000, tdx_capable: true }, undefined, at))).toBe("quote-missing");
+
+    const manifest = { name: "forecast-eval", version: "1.0.0", commit_hash: id(9), min_cpu_millicores: 3000, min_ram_mib: 4096, min_storage_gib: 50, tdx: { kind: "Required" as const } };
+    const request = { request_id: id(10), image_hash: imageHash(manifest), manifest, deadline: BigInt(at + 60_000), requester: id(11) };
+    const grant = await members[2]!.request(request, at);
+    expect(Buffer.from(grant.provider).equals(Buffer.from(id(1)))).toBe(true);
+    expect(verifyGrant(grant, request, mrtd)).toEqual({ ok: true });
+    expect(verifyGrant(grant, request, new Uint8Array(48))).toMatchObject({ ok: false });
+    // The TDX provider's capacity is now taken: the same need again finds no TDX provider that fits.
+    expect(await refusal(members[0]!.request({ ...request, request_id: id(12) }, at))).toBe("no-provider");
+    // A need no provider can hold, and a deadline already passed.
+    expect(await refusal(members[0]!.request({ ...request, request_id: id(13), manifest: { ...manifest, tdx: { kind: "None" }, min_cpu_millicores: 999_999 }, image_hash: imageHash({ ...manifest, tdx: { kind: "None" }, min_cpu_millicores: 999_999 }) }, at))).toBe("no-provider");
+    expect(await refusal(members[0]!.request({ ...request, request_id: id(14), deadline: BigInt(at - 1) }, at))).toBe("deadline-passed");
+    // A non-TDX request goes to the provider that has room.
+    const plain = { ...manifest, tdx: { kind: "None" as const } };
+    const plainGrant = await members[1]!.request({ ...request, request_id: id(15), manifest: plain, image_hash: imageHash(plain) }, at);
+    expect(Buffer.from(plainGrant.provider).equals(Buffer.from(id(2)))).toBe(true);
+    // Every member agrees on who was admitted and what is left.
+    for (const m of members) await m.group.when().reaches(members[1]!.group.applied);
+    const views = members.map((m) => JSON.stringify(m.providers().map((p) => [Buffer.from(p.card.provider).toString("hex"), p.free])));
+    expect(new Set(views).size).toBe(1);
+    expect(members[0]!.providers()).toHaveLength(2);
+  });
+});

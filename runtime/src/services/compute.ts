@@ -1,0 +1,206 @@
+// Compute (spec 06): providers register cards — a TDX-capable one with a quote that verifies and
+// whose MRTD is the card's —, requests are matched to a provider whose free capacity fits the
+// request's manifest and whose TDX capability meets its requirement, before the deadline, and the
+// grant is committed. All of it happens in the group's state machine, so every member admits the
+// same providers and grants the same requests: quote verification runs at the time the command
+// carries, against the root the group was started with (Intel's unless a test injects another,
+// which changes the machine's signature and so the GroupId). A requester checks a grant against
+// its request before use (`verifyGrant`).
+import { equalBytes, toHex } from "../identity/bytes.js";
+import { derive, H, id } from "../identity/hash.js";
+import { Group } from "../groups/group.js";
+import { groupId } from "../groups/id.js";
+import { jsonCodec, type StateMachine } from "../groups/state-machine.js";
+import type { GroupStore } from "../groups/store.js";
+import type { GroupPeer } from "../groups/collections.js";
+import { intelRoot } from "../tdx/intel-root.js";
+import { verifyQuote } from "../tdx/verify.js";
+import type { TrustedRoot } from "../tdx/x509.js";
+import { codecs, type ComputeGrant, type ComputeManifest, type ComputeRequest, type ProviderCard } from "./std-types.js";
+
+export interface ComputeOptions {
+  /** The group key: the compute module's fingerprint. */
+  readonly key: string;
+  readonly peer: GroupPeer;
+  readonly members: readonly string[];
+  readonly learners?: readonly string[];
+  /** The root provider quotes must chain to. Default: Intel's pinned SGX root. */
+  readonly root?: TrustedRoot;
+  readonly store?: GroupStore;
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+}
+
+type Command = { readonly op: "register"; readonly card: string; readonly quote?: string; readonly at: number } | { readonly op: "request"; readonly request: string; readonly at: number };
+
+export type ComputeRefusal =
+  | "quote-missing"
+  | "quote-invalid"
+  | "mrtd-mismatch"
+  | "no-provider"
+  | "deadline-passed"
+  | "duplicate-request"
+  | "malformed";
+
+type Result = { readonly ok: true; readonly grant?: string } | { readonly ok: false; readonly refusal: ComputeRefusal; readonly message: string };
+
+interface ProviderState {
+  card: ProviderCard;
+  free: { cpu: number; ram: number; storage: number };
+}
+
+/** `image_hash` = H(enc(ComputeManifest)): what a request must name for its manifest. */
+export function imageHash(manifest: ComputeManifest): Uint8Array {
+  return H(codecs.ComputeManifest.encode(manifest));
+}
+
+class ComputeMachine implements StateMachine<Command, Result, null, null> {
+  readonly signature: string;
+  readonly commands = jsonCodec<Command>();
+  readonly results = jsonCodec<Result>();
+  readonly providers = new Map<string, ProviderState>();
+  readonly grants = new Map<string, ComputeGrant>();
+
+  constructor(private readonly root: TrustedRoot) {
+    this.signature = toHex(derive(id("coal.service.compute.v1"), root.certificate.fingerprint));
+  }
+
+  apply(command: Command): Result {
+    try {
+      return command.op === "register" ? this.register(command) : this.match(command);
+    } catch (error) {
+      return { ok: false, refusal: "malformed", message: (error as Error).message };
+    }
+  }
+
+  private register(command: Extract<Command, { op: "register" }>): Result {
+    const card = codecs.ProviderCard.decode(Buffer.from(command.card, "hex"));
+    if (card.tdx_capable) {
+      if (command.quote === undefined) return { ok: false, refusal: "quote-missing", message: "a TDX-capable provider registers with a quote" };
+      const verified = verifyQuote(Buffer.from(command.quote, "hex"), { now: command.at, root: this.root });
+      if (!verified.ok) return { ok: false, refusal: "quote-invalid", message: `step ${verified.step} (${verified.stepName}): ${verified.message}` };
+      if (card.mrtd === undefined || !equalBytes(card.mrtd, verified.quote.body.mrTd)) return { ok: false, refusal: "mrtd-mismatch", message: "the card's MRTD is not the quote's" };
+    }
+    this.providers.set(toHex(card.provider), { card, free: { cpu: card.cpu_millicores, ram: card.ram_mib, storage: card.storage_gib } });
+    return { ok: true };
+  }
+
+  private match(command: Extract<Command, { op: "request" }>): Result {
+    const request = codecs.ComputeRequest.decode(Buffer.from(command.request, "hex"));
+    const key = toHex(request.request_id);
+    if (this.grants.has(key)) return { ok: false, refusal: "duplicate-request", message: "this request was granted already" };
+    if (BigInt(command.at) > request.deadline) return { ok: false, refusal: "deadline-passed", message: "the request's deadline passed before it was matched" };
+    const m = request.manifest;
+    const fits = (p: ProviderState) => p.free.cpu >= m.min_cpu_millicores && p.free.ram >= m.min_ram_mib && p.free.storage >= m.min_storage_gib && (m.tdx.kind !== "Required" || p.card.tdx_capable);
+    const candidates = [...this.providers.values()].filter(fits);
+    // Preferred TDX first when asked, then the tightest fit (least spare CPU), then provider id: deterministic.
+    candidates.sort((a, b) => (m.tdx.kind === "Preferred" ? Number(b.card.tdx_capable) - Number(a.card.tdx_capable) : 0) || a.free.cpu - b.free.cpu || (toHex(a.card.provider) < toHex(b.card.provider) ? -1 : 1));
+    const chosen = candidates[0];
+    if (chosen === undefined) return { ok: false, refusal: "no-provider", message: "no registered provider has the capacity and TDX capability the manifest asks for" };
+    chosen.free.cpu -= m.min_cpu_millicores;
+    chosen.free.ram -= m.min_ram_mib;
+    chosen.free.storage -= m.min_storage_gib;
+    const grant: ComputeGrant = { request_id: request.request_id, provider: chosen.card.provider, image_hash: request.image_hash, valid_to: request.deadline, ...(chosen.card.tdx_capable && chosen.card.mrtd !== undefined ? { expected_mrtd: chosen.card.mrtd } : {}) };
+    this.grants.set(key, grant);
+    return { ok: true, grant: toHex(codecs.ComputeGrant.encode(grant)) };
+  }
+
+  query(): null {
+    return null;
+  }
+
+  snapshot(): Uint8Array {
+    return new TextEncoder().encode(
+      JSON.stringify({
+        providers: [...this.providers.values()].map((p) => [toHex(codecs.ProviderCard.encode(p.card)), p.free]),
+        grants: [...this.grants.values()].map((g) => toHex(codecs.ComputeGrant.encode(g))),
+      }),
+    );
+  }
+
+  restore(bytes: Uint8Array): void {
+    const state = JSON.parse(new TextDecoder().decode(bytes)) as { providers: [string, ProviderState["free"]][]; grants: string[] };
+    this.providers.clear();
+    this.grants.clear();
+    for (const [card, free] of state.providers) {
+      const decoded = codecs.ProviderCard.decode(Buffer.from(card, "hex"));
+      this.providers.set(toHex(decoded.provider), { card: decoded, free });
+    }
+    for (const g of state.grants) {
+      const grant = codecs.ComputeGrant.decode(Buffer.from(g, "hex"));
+      this.grants.set(toHex(grant.request_id), grant);
+    }
+  }
+}
+
+export class ComputeRefused extends Error {
+  override readonly name = "ComputeRefused";
+  constructor(
+    readonly refusal: ComputeRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Compute {
+  private constructor(
+    readonly group: Group<Command, Result, null, null>,
+    private readonly machine: ComputeMachine,
+  ) {}
+
+  static async open(options: ComputeOptions): Promise<Compute> {
+    const tickMs = options.tickMs ?? 50;
+    const electionTicks = options.electionTicks ?? 10;
+    const machine = new ComputeMachine(options.root ?? intelRoot);
+    const gid = groupId({ key: options.key, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
+    const group = await Group.start({
+      id: gid,
+      self: options.peer.id,
+      members: options.members,
+      ...(options.learners === undefined ? {} : { learners: options.learners }),
+      channel: options.peer.channel(`group:${gid}`),
+      machine,
+      tickMs,
+      electionTicks,
+      ...(options.store === undefined ? {} : { store: options.store }),
+    });
+    return new Compute(group, machine);
+  }
+
+  /** Registers a provider (with its TDX quote when it claims TDX); refused with a reason otherwise. */
+  async register(card: ProviderCard, quote?: Uint8Array, at = Date.now()): Promise<void> {
+    const result = await this.group.execute({ op: "register", card: toHex(codecs.ProviderCard.encode(card)), ...(quote === undefined ? {} : { quote: toHex(quote) }), at });
+    if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
+  }
+
+  /** Asks for compute; resolves with the committed grant, or throws ComputeRefused. */
+  async request(request: ComputeRequest, at = Date.now()): Promise<ComputeGrant> {
+    const result = await this.group.execute({ op: "request", request: toHex(codecs.ComputeRequest.encode(request)), at });
+    if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
+    return codecs.ComputeGrant.decode(Buffer.from(result.grant!, "hex"));
+  }
+
+  /** The providers this member holds, with their free capacity. */
+  providers(): readonly { readonly card: ProviderCard; readonly free: { readonly cpu: number; readonly ram: number; readonly storage: number } }[] {
+    return [...this.machine.providers.values()];
+  }
+
+  close(): Promise<void> {
+    return this.group.close();
+  }
+}
+
+/**
+ * What a requester checks before using a grant: it answers this request, for this image, and —
+ * when the manifest requires TDX — names the MRTD the requester expects the built image to have.
+ */
+export function verifyGrant(grant: ComputeGrant, request: ComputeRequest, expectedMrtd?: Uint8Array): { readonly ok: true } | { readonly ok: false; readonly reason: string } {
+  if (!equalBytes(grant.request_id, request.request_id)) return { ok: false, reason: "the grant answers another request" };
+  if (!equalBytes(grant.image_hash, request.image_hash) || !equalBytes(request.image_hash, imageHash(request.manifest))) return { ok: false, reason: "the grant's image is not the manifest's" };
+  if (request.manifest.tdx.kind === "Required") {
+    if (grant.expected_mrtd === undefined) return { ok: false, reason: "a TDX-required request granted without measurements" };
+    if (expectedMrtd !== undefined && !equalBytes(grant.expected_mrtd, expectedMrtd)) return { ok: false, reason: "the granted provider's MRTD is not the one expected" };
+  }
+  return { ok: true };
+}
