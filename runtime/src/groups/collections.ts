@@ -301,7 +301,7 @@ async function startGroup<M extends Machine>(options: CollectionOptions, machine
 export interface Versioned {
   /** The index of the last write this member has applied: the version its reads reflect. */
   readonly version: number;
-  when(): { reaches(version: number): Promise<void> };
+  when(): { reaches(version: number): Promise<void>; leader(): Promise<PeerId> };
   close(): Promise<void>;
 }
 
@@ -313,8 +313,8 @@ abstract class Handle<M extends Machine> implements Versioned {
   get version(): number {
     return this.group.applied;
   }
-  when(): { reaches(version: number): Promise<void> } {
-    return { reaches: (version) => this.group.when().reaches(version) };
+  when(): { reaches(version: number): Promise<void>; leader(): Promise<PeerId> } {
+    return { reaches: (version) => this.group.when().reaches(version), leader: () => this.group.when().leader() };
   }
   close(): Promise<void> {
     return this.group.close();
