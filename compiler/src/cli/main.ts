@@ -9,6 +9,7 @@ import { buildCommand } from "./build-command.js";
 import { diffCommand } from "./diff-command.js";
 import { fingerprintCommand } from "./fingerprint-command.js";
 import { fmtCommand } from "./fmt-command.js";
+import { initCommand } from "./init-command.js";
 import { exitCodes, UsageError, type CliIo, type ColorChoice } from "./io.js";
 
 export const usage = `coalc ${compilerVersion}: the compiler for .coal coalition manifests
@@ -23,6 +24,7 @@ Usage:
                                 Write <coalition>.manifest.json (default into coal-out/) and coal.lock.json
   coalc diff <old> <new>        Classify the changes between two workspaces or lock files
   coalc explain [code]          Explain a diagnostic code (e.g. E0101), or list them all
+  coalc init [dir]              Create a starter workspace (a manifest, package.json, run.ts)
 
 Options:
   --format human|json           Diagnostics for people (default) or programs
@@ -101,8 +103,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       if (positionals.length > 1) throw new UsageError("`explain` takes one code, e.g. `coalc explain E0101`");
       return explainCommand(positionals[0], io);
     }
+    case "init": {
+      const { values, positionals } = parse(rest, {});
+      if (values.help) return help(io);
+      return initCommand(positionals, io);
+    }
     default:
-      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, build, diff, explain)`);
+      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, build, diff, explain, init)`);
   }
 }
 
