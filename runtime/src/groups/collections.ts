@@ -8,7 +8,7 @@
 import { toHex } from "../identity/bytes.js";
 import { derive, id } from "../identity/hash.js";
 import type { Channel, PeerId } from "../net/memory.js";
-import { Group, type GroupOptions } from "./group.js";
+import { Group, type GroupOptions, type GroupStatus } from "./group.js";
 import { groupId } from "./id.js";
 import type { GroupStore } from "./store.js";
 import type { ApplyContext, ByteCodec, StateMachine } from "./state-machine.js";
@@ -302,6 +302,8 @@ export interface Versioned {
   /** The index of the last write this member has applied: the version its reads reflect. */
   readonly version: number;
   when(): { reaches(version: number): Promise<void>; leader(): Promise<PeerId> };
+  /** The collection's group, as this member sees it. */
+  status(): GroupStatus;
   close(): Promise<void>;
 }
 
@@ -315,6 +317,9 @@ abstract class Handle<M extends Machine> implements Versioned {
   }
   when(): { reaches(version: number): Promise<void>; leader(): Promise<PeerId> } {
     return { reaches: (version) => this.group.when().reaches(version), leader: () => this.group.when().leader() };
+  }
+  status(): GroupStatus {
+    return this.group.status();
   }
   close(): Promise<void> {
     return this.group.close();
