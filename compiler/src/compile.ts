@@ -3,7 +3,7 @@
 import type { Diagnostic } from "@coal/language";
 import { checkProgram, type CheckedProgram } from "./checker/checker.js";
 import type { CompilerHost } from "./host.js";
-import { loadProgram, stdModules } from "./program.js";
+import { loadProgram, stdModules, type ProgramOptions } from "./program.js";
 
 export interface CompileOptions {
   readonly host: CompilerHost;
@@ -13,6 +13,8 @@ export interface CompileOptions {
   readonly stdlibRoot: string;
   /** The workspace root; by default found from the first entry (see `findWorkspaceRoot`). */
   readonly root?: string;
+  /** How files are parsed (see `ProgramOptions.parse`). */
+  readonly parse?: ProgramOptions["parse"];
 }
 
 export interface Compilation extends CheckedProgram {
@@ -25,7 +27,7 @@ export function compile(options: CompileOptions): Compilation {
   const root = options.root ?? findWorkspaceRoot(host, options.entries[0] ?? ".");
   const std = stdModules.map((name) => host.join(options.stdlibRoot, `${name}.coal`));
   const entries = [...options.entries.map((entry) => host.join(entry)).filter((entry) => !std.includes(entry)), ...std];
-  const program = loadProgram({ host, root, stdlibRoot: options.stdlibRoot, entries });
+  const program = loadProgram({ host, root, stdlibRoot: options.stdlibRoot, entries, ...(options.parse === undefined ? {} : { parse: options.parse }) });
   const checked = checkProgram(program);
   const stdPaths = new Set(std);
   return { ...checked, userDiagnostics: checked.diagnostics.filter((d) => d.file === undefined || !stdPaths.has(d.file)) };

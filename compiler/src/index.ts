@@ -11,3 +11,4 @@ export { checkProgram, type CheckedProgram } from "./checker/checker.js";
 export { checkerCatalogue, checkerDiagnostic, type CheckerCode } from "./catalogue.js";
 export { Fingerprinter, fingerprintReport } from "./fingerprints.js";
 export type * from "./model.js";
+export * from "./query/index.js";

@@ -13,6 +13,9 @@ export interface ProgramOptions {
   readonly stdlibRoot: string;
   /** The files to start from; everything they import is loaded too. */
   readonly entries: readonly string[];
+  /** Parses a file's text; the language server passes a cache so that unchanged files (and
+   *  the unchanged items of an edited one) are not parsed again. Default: `parse(text)`. */
+  readonly parse?: (path: string, text: string) => ParseResult;
 }
 
 export interface SourceUnit {
@@ -53,7 +56,7 @@ export function loadProgram(options: ProgramOptions): Program {
       if (isEntry || !(error instanceof HostError)) throw error;
       return false;
     }
-    const parsed = parse(text);
+    const parsed = options.parse === undefined ? parse(text) : options.parse(path, text);
     for (const diagnostic of parsed.diagnostics) diagnostics.push({ ...diagnostic, file: path });
     units.set(path, { path, text, parsed, isStd: stdPaths.has(path), imports: new Map() });
     queue.push(path);

@@ -17,6 +17,10 @@ export interface CliIo {
   readonly stdlibRoot: string;
   /** Replaces a file's contents without ever leaving it half-written. */
   writeFile(path: string, text: string): void;
+  /** Runs the language server (`coal-lsp`, from the `@coal/lsp` package) with these arguments on
+   *  this process's standard streams, and resolves to its exit code; undefined where the CLI
+   *  runs without a process of its own (tests), or throws `UsageError` when it is not installed. */
+  readonly runLanguageServer?: (args: readonly string[]) => Promise<number>;
 }
 
 export type ColorChoice = "auto" | "always" | "never";

@@ -9,6 +9,7 @@ import { buildCommand } from "./build-command.js";
 import { diffCommand } from "./diff-command.js";
 import { fingerprintCommand } from "./fingerprint-command.js";
 import { fmtCommand } from "./fmt-command.js";
+import { lspCommand } from "./lsp-command.js";
 import { initCommand } from "./init-command.js";
 import { exitCodes, UsageError, type CliIo, type ColorChoice } from "./io.js";
 
@@ -24,6 +25,7 @@ Usage:
                                 Write <coalition>.manifest.json (default into coal-out/) and coal.lock.json
   coalc diff <old> <new>        Classify the changes between two workspaces or lock files
   coalc explain [code]          Explain a diagnostic code (e.g. E0101), or list them all
+  coalc lsp [--stdio]           Run the language server (coal-lsp) on standard input and output
   coalc init [dir]              Create a starter workspace (a manifest, package.json, run.ts)
 
 Options:
@@ -108,8 +110,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       if (values.help) return help(io);
       return initCommand(positionals, io);
     }
+    case "lsp":
+      // The server parses its own arguments (`--stdio`, `--stdlib <dir>`, `--help`).
+      return lspCommand(rest, io);
     default:
-      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, build, diff, explain, init)`);
+      throw new UsageError(`unknown command \`${command}\` (commands: check, fmt, fingerprint, build, diff, explain, init, lsp)`);
   }
 }
 

@@ -1,0 +1,112 @@
+// Incremental work must agree with doing it all again: re-parsing only the touched items gives
+// the tree, comments and diagnostics a full parse gives (checked on the parser corpus under
+// thousands of random edits), and a quick check of the touched items gives the diagnostics a
+// full check gives them.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dumpTree, parse, type ParseResult } from "@coal/language";
+import { workspaceCodes } from "@coal/compiler";
+import { reparse } from "@coal/lsp";
+import { repoRoot } from "../support/files.js";
+import { generateWorkspace } from "../../bench/parse/generate.js";
+import { openWorkspace } from "./harness.js";
+
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const snippets = ["", "}", "{", "organism x {", "/*", "*/", "///", "// c", '"', "a", "\n", ": ", ",", "(", ")", "[", "0x", "1h", " & ", "record R { a: u32 }\n", "\n\n", "import { A } from \"./a\"", "é🌧", "\r\n", "universe \"u\"\n"];
+
+function show(result: ParseResult): string {
+  return [dumpTree(result.file), JSON.stringify(result.comments), JSON.stringify(result.diagnostics.map((d) => [d.code, d.range.start, d.range.end, d.message]))].join("\n");
+}
+
+const corpus = ["ok", "err"].flatMap((dir) =>
+  readdirSync(join(repoRoot, "test/parser", dir))
+    .filter((name) => name.endsWith(".coal"))
+    .map((name) => readFileSync(join(repoRoot, "test/parser", dir, name), "utf8")),
+);
+
+/** Applies random edits to `original` (each round from the previous text, or afresh), checking
+ *  every incremental parse against a full one. Returns how many took the incremental path. */
+function editRandomly(original: string, rounds: number, random: () => number): { incremental: number; checked: number } {
+  let incremental = 0;
+  let text = original;
+  let parsed = parse(text);
+  for (let round = 0; round < rounds; round++) {
+    if (random() < 0.3) {
+      text = original;
+      parsed = parse(text);
+    }
+    const start = Math.floor(random() * (text.length + 1));
+    const end = Math.min(text.length, start + Math.floor(random() * 12 * (random() < 0.5 ? 0 : 1)));
+    const newText = snippets[Math.floor(random() * snippets.length)]!;
+    const next = text.slice(0, start) + newText + text.slice(end);
+    const result = reparse(text, parsed, { start, end, newText }, next, 0);
+    if (!result.full) incremental++;
+    expect(show(result.parsed), `edit ${JSON.stringify({ start, end, newText })} of:\n${text}`).toBe(show(parse(next)));
+    text = next;
+    parsed = result.parsed;
+  }
+  return { incremental, checked: rounds };
+}
+
+describe("incremental parsing", () => {
+  it("agrees with a full parse after random edits on the parser corpus", () => {
+    const random = prng(7);
+    let checked = 0;
+    for (const original of corpus) checked += editRandomly(original, 40, random).checked;
+    expect(checked).toBeGreaterThan(2500);
+  });
+
+  it("agrees with a full parse on a large file, and mostly parses incrementally there", () => {
+    const shard = [...generateWorkspace(40).files.values()][0]!;
+    const { incremental, checked } = editRandomly(shard, 150, prng(3));
+    expect(incremental / checked, `${incremental} of ${checked} incremental`).toBeGreaterThan(0.5);
+  });
+});
+
+describe("quick checks", () => {
+  it("give the touched items the diagnostics a full check gives them", () => {
+    const shard = [...generateWorkspace(60).files.values()][0]!;
+    const workspace = openWorkspace({ "shard.coal": shard });
+    const { workspace: ws, path } = workspace.session.workspaceOf(workspace.uri("shard.coal"))!;
+    const document = ws.document(path)!;
+    const random = prng(11);
+    const mutations = [
+      (t: string) => t.replace(/floor: 0\.\d+/, "floor: 2"),
+      (t: string) => t.replace("stream signals: Signal", "stream signals: Sigma"),
+      (t: string) => t.replace("members: 3", "members: -3"),
+      (t: string) => t.replace(/ReputationFloor\(agent_\d+/, "ReputationFloor(nobody"),
+      (t: string) => t.replace("role: \"forecaster\"", "role: 42"),
+      (t: string) => t.replace("tdx: image_0", "tdx: agent_1"),
+      (t: string) => t.replace("}\n\norganism", "\n\norganism"),
+      (t: string) => t.replace("window: ", "window:: "),
+    ];
+    let version = 1;
+    for (let round = 0; round < 24; round++) {
+      const before = document.text;
+      const after = mutations[Math.floor(random() * mutations.length)]!(before);
+      if (after === before) continue;
+      let start = 0;
+      while (before[start] === after[start]) start++;
+      let tail = 0;
+      while (tail < before.length - start && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+      ws.change(path, ++version, [{ start, end: before.length - tail, newText: after.slice(start, after.length - tail) }]);
+      ws.quickCheck(document);
+      const local = (list: readonly { code: string; range: { start: number; end: number }; message: string }[]) => list.filter((d) => !workspaceCodes.has(d.code)).map((d) => `${d.code} ${d.range.start}-${d.range.end} ${d.message}`);
+      const quick = local(document.diagnostics());
+      ws.fullCheck(document);
+      expect(quick).toEqual(local(document.diagnostics()));
+    }
+    expect(version).toBeGreaterThan(5);
+  });
+});
