@@ -11,31 +11,10 @@ import { describe, expect, it } from "vitest";
 import { compile, MemoryHost } from "@coal/compiler";
 import { renderDiagnostic, type Diagnostic } from "@coal/language";
 import { expectFile, repoRoot } from "../support/files.js";
+import { parseTxtar } from "../support/txtar.js";
 import { memoryStdlibRoot, stdlibFiles } from "../support/stdlib.js";
 
 const directory = join(repoRoot, "test/checker/cases");
-
-/** Sections of a txtar archive: `-- name --` lines, each followed by that file's text. */
-export function parseTxtar(text: string): Map<string, string> {
-  const files = new Map<string, string>();
-  let current: string | undefined;
-  let lines: string[] = [];
-  const flush = () => {
-    if (current !== undefined) files.set(current, lines.join("\n"));
-  };
-  for (const line of text.split("\n")) {
-    const header = /^-- (.+) --$/.exec(line);
-    if (header !== null) {
-      flush();
-      current = header[1]!;
-      lines = [];
-    } else if (current !== undefined) {
-      lines.push(line);
-    }
-  }
-  flush();
-  return files;
-}
 
 export function checkWorkspace(files: ReadonlyMap<string, string>) {
   const host = new MemoryHost({ ...stdlibFiles(), ...Object.fromEntries(files) });
@@ -86,7 +65,7 @@ export function inlineExpectations(file: string, text: string): InlineExpectatio
 describe("checker", () => {
   for (const name of readdirSync(directory).filter((n) => n.endsWith(".txtar")).sort()) {
     it(name.replace(/\.txtar$/, ""), () => {
-      const files = parseTxtar(readFileSync(join(directory, name), "utf8"));
+      const { files } = parseTxtar(readFileSync(join(directory, name), "utf8"));
       const result = checkWorkspace(files);
       for (const [file, text] of files) {
         const expectations = inlineExpectations(file, text);

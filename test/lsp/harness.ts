@@ -1,6 +1,7 @@
 // An in-memory workspace for the language server's features: files from a fixture (with one
 // `$0` cursor marker), the real standard library, and a session whose documents are open. URIs
 // are `file:///ws/<name>`; the host's paths are `ws/<name>`.
+import { parseTxtar } from "../support/txtar.js";
 import { MemoryHost } from "@coal/compiler";
 import { Session, type PathMapper } from "@coal/lsp";
 import type { Position, Range } from "vscode-languageserver";
@@ -24,27 +25,12 @@ export interface Fixture {
 
 /** A txtar-like fixture: `key: value` header lines, then `-- name.coal --` sections. */
 export function parseFixture(text: string): Fixture {
+  const { preamble, files } = parseTxtar(text);
   const header = new Map<string, string>();
-  const files = new Map<string, string>();
-  let current: string | undefined;
-  let lines: string[] = [];
-  const flush = () => {
-    if (current !== undefined) files.set(current, lines.join("\n"));
-  };
-  for (const line of text.split("\n")) {
-    const section = /^-- (.+) --$/.exec(line);
-    if (section !== null) {
-      flush();
-      current = section[1]!;
-      lines = [];
-    } else if (current !== undefined) {
-      lines.push(line);
-    } else {
-      const pair = /^(\w[\w-]*):\s*(.*)$/.exec(line);
-      if (pair !== null) header.set(pair[1]!, pair[2]!);
-    }
+  for (const line of preamble) {
+    const pair = /^(\w[\w-]*):\s*(.*)$/.exec(line);
+    if (pair !== null) header.set(pair[1]!, pair[2]!);
   }
-  flush();
   let cursor: Fixture["cursor"];
   for (const [name, content] of files) {
     const at = content.indexOf(cursorMarker);
