@@ -1,10 +1,10 @@
 // `coalc fingerprint [entry…] [--explain] [--format json]`: every id and fingerprint of a
 // workspace; with --explain, how each was derived, part by part, down to the source line.
-import { LineMap } from "@coal/language";
 import * as I from "@coal/runtime/identity";
 import { compile, type Compilation } from "../compile.js";
 import { Fingerprinter, fingerprintReport } from "../fingerprints.js";
-import type { Origin, WorkspaceModel } from "../model.js";
+import type { WorkspaceModel } from "../model.js";
+import { originRenderer } from "../origins.js";
 import { collectSourceFiles } from "../sources.js";
 import { exitCodes, useColor, UsageError, type CliIo } from "./io.js";
 import type { CommonOptions } from "./main.js";
@@ -41,23 +41,6 @@ export function lookupIn(result: Compilation) {
   };
 }
 
-/** `file:line:col` for an origin. */
-export function originRenderer(result: Compilation): (origin: unknown) => string | undefined {
-  const maps = new Map<string, LineMap>();
-  return (origin) => {
-    const o = origin as Origin | undefined;
-    if (o === undefined || typeof o !== "object" || !("file" in o)) return undefined;
-    const unit = result.program.units.get(o.file);
-    if (unit === undefined) return o.file;
-    let map = maps.get(o.file);
-    if (map === undefined) {
-      map = new LineMap(unit.text);
-      maps.set(o.file, map);
-    }
-    const { line, column } = map.position(o.range.start);
-    return `${o.file}:${line}:${column}`;
-  };
-}
 
 /** Every derivation of the workspace, by a readable path (`organisms.prophet.content_hash`). */
 export function allDerivations(model: WorkspaceModel, fingerprinter: Fingerprinter): [string, I.Derivation][] {
@@ -89,7 +72,7 @@ export function fingerprintCommand(paths: readonly string[], options: Fingerprin
   const model = result.model;
   const fingerprinter = new Fingerprinter(model);
   const report = fingerprintReport(model, fingerprinter);
-  const origin = originRenderer(result);
+  const origin = originRenderer(result.program);
   if (options.format === "json") {
     const document = { version: 1, ...report, ...(options.explain ? { derivations: Object.fromEntries(allDerivations(model, fingerprinter).map(([path, d]) => [path, I.derivationToJson(d, origin)])) } : {}) };
     io.stdout.write(JSON.stringify(document, null, 2) + "\n");

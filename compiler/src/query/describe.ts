@@ -2,10 +2,10 @@
 // has one — the fingerprints and ids it folds into, each with its derivation (for "explain this
 // fingerprint"). Computed from a checked program through the one `Fingerprinter`.
 import type * as A from "@coal/language";
-import { LineMap } from "@coal/language";
 import * as I from "@coal/runtime/identity";
 import type { CheckedProgram } from "../checker/checker.js";
 import { Fingerprinter } from "../fingerprints.js";
+import { originRenderer } from "../origins.js";
 import type { CitizenModel, CoalitionModel, MeasurementsModel, NamedTypeModel, Origin } from "../model.js";
 import type { Target } from "./names.js";
 import { compactText } from "./syntax.js";
@@ -139,19 +139,5 @@ export function fingerprintsOf(target: Target, checked: CheckedProgram, fingerpr
 
 /** How a fingerprint was derived, part by part, with `file:line:column` for each source part. */
 export function explainFingerprint(fingerprint: Fingerprint, checked: CheckedProgram): string {
-  const maps = new Map<string, LineMap>();
-  const origin = (value: unknown): string | undefined => {
-    const o = value as Origin | undefined;
-    if (o === undefined || typeof o !== "object" || !("file" in o)) return undefined;
-    const unit = checked.program.units.get(o.file);
-    if (unit === undefined) return o.file;
-    let map = maps.get(o.file);
-    if (map === undefined) {
-      map = new LineMap(unit.text);
-      maps.set(o.file, map);
-    }
-    const { line, column } = map.position(o.range.start);
-    return `${o.file}:${line}:${column}`;
-  };
-  return I.explain(fingerprint.derivation, { origin });
+  return I.explain(fingerprint.derivation, { origin: originRenderer(checked.program) });
 }
