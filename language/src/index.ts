@@ -8,5 +8,5 @@ export * from "./diagnostics/diagnostic.js";
 export { syntaxCatalogue, syntaxDiagnostic, type SyntaxCode } from "./diagnostics/catalogue.js";
 export { format, type FormatResult } from "./format/format.js";
 export { printFile, printDocument, defaultPrintWidth, type FormatOptions } from "./format/printer.js";
-export { LineMap, type Position } from "./text/line-map.js";
+export { LineMap, lineIndexOf, lineStarts, type Position } from "./text/line-map.js";
 export { renderDiagnostic, renderDiagnostics, diagnosticToJson, type JsonDiagnostic, type SourceLookup, type RenderOptions } from "./diagnostics/render.js";

@@ -3,6 +3,7 @@
 // lines and UTF-16 code units within a line (the encoding every client supports, and the only
 // one this server announces). A line ends at `\n`, `\r\n` or a lone `\r`, as the lexer and
 // `LineMap` see it; a column past the end of a line means its end, never the next line.
+import { lineIndexOf, lineStarts } from "@coal/language";
 import type { Position, Range, TextDocumentContentChangeEvent } from "vscode-languageserver";
 
 export interface OffsetRange {
@@ -15,13 +16,7 @@ export class LineIndex {
   private readonly starts: number[];
 
   constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (code === 10) starts.push(i + 1);
-      else if (code === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
-    }
-    this.starts = starts;
+    this.starts = lineStarts(text);
   }
 
   get lineCount(): number {
@@ -39,15 +34,7 @@ export class LineIndex {
 
   /** The 0-based line holding an offset. */
   line(offset: number): number {
-    const starts = this.starts;
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
+    return lineIndexOf(this.starts, offset);
   }
 
   position(offset: number): Position {
