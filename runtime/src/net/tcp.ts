@@ -50,6 +50,8 @@ export interface TcpOptions {
   readonly advertise?: string;
   /** How long an entry lives without being re-announced. Default 30 s. */
   readonly entryTtlMs?: number;
+  /** How long a connection may take to connect and complete its link handshake, either way. Default 5 s. */
+  readonly handshakeTimeoutMs?: number;
   readonly maxFrameBytes?: number;
 }
 
@@ -341,17 +343,34 @@ export class TcpNode {
   }
 
   private async accepted(socket: Socket): Promise<void> {
+    // A connection that never completes its handshake is closed: without a deadline every such
+    // connection (a scanner, a hung or hostile dialer) held a socket for ever, and close() waited on it.
+    const timer = this.handshakeDeadline(socket);
     try {
       const link = await accept(socket, this.linkOptions());
       this.adopt(link, false);
     } catch {
       // The handshake failed; the link closed itself with its reason.
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /** Destroys `socket` unless the caller clears the timer first (once its link is established). */
+  private handshakeDeadline(socket: Socket): NodeJS.Timeout {
+    const ms = this.options.handshakeTimeoutMs ?? 5000;
+    const timer = setTimeout(() => socket.destroy(new Error(`no link handshake within ${ms} ms`)), ms);
+    timer.unref();
+    return timer;
   }
 
   /** Signs and spreads this node's entry (a new version). */
   private announce(): void {
-    const body = { id: this.id, address: this.address, tags: [...(this.options.tags ?? [])], streams: [...this.producers.keys()].sort(), tickets: this.tickets.map((t) => ({ class: t.class, data: Buffer.from(t.data).toString("hex") })), version: (this.own?.version ?? 0) + 1, issuedAt: Date.now() };
+    // Versions continue from the clock, not from 1: a peer restarted on the same identity must
+    // outrank what its previous run announced, or peers kept that run's entry (old address, old
+    // tickets) until it expired, a whole time to live after the restart.
+    const version = Math.max((this.own?.version ?? 0) + 1, Date.now());
+    const body = { id: this.id, address: this.address, tags: [...(this.options.tags ?? [])], streams: [...this.producers.keys()].sort(), tickets: this.tickets.map((t) => ({ class: t.class, data: Buffer.from(t.data).toString("hex") })), version, issuedAt: Date.now() };
     this.own = { ...body, signature: sign(null, Buffer.from(entryBody(body)), this.key.privateKey).toString("hex") };
     this.entries.set(this.id, this.own);
     this.gossip([this.own]);
@@ -486,15 +505,22 @@ export class TcpNode {
       const entry = this.entries.get(peer);
       if (entry === undefined || this.closed) return undefined;
       const [host, port] = [entry.address.slice(0, entry.address.lastIndexOf(":")), Number(entry.address.slice(entry.address.lastIndexOf(":") + 1))];
+      // A dial that never completes (nothing answers the connect, or the listener never finishes
+      // the handshake) is abandoned: while it was pending every later dial to the peer joined it,
+      // so one hung attempt cut the peer off for good.
+      let timer: NodeJS.Timeout | undefined;
       try {
         const socket = await new Promise<Socket>((resolve, reject) => {
           const s = connect({ port, host, noDelay: true }, () => resolve(s));
           s.once("error", reject);
+          timer = this.handshakeDeadline(s);
         });
         const link = await dial(socket, { ...this.linkOptions(), expectedPeer: peer });
+        clearTimeout(timer);
         this.adopt(link, true);
         return this.links.get(peer) ?? link;
       } catch {
+        clearTimeout(timer);
         const delay = Math.min(5000, (this.backoff.get(peer) ?? 50) * 2);
         this.backoff.set(peer, delay);
         setTimeout(() => {
