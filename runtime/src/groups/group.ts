@@ -354,13 +354,18 @@ export class Group<C, R, Q, A> {
         this.again = false;
         while (!this.closed && this.node.hasReady()) {
           const ready = this.node.ready();
+          // A leader sends before its own write and lets the two overlap (Raft thesis §10.2.1;
+          // etcd does the same): a follower writes and acknowledges while the leader writes, so
+          // a command waits for one fsync, not two in a row. Safe because Readies are carried out
+          // one at a time: a commit index that counts this Ready's entries (the leader's own copy
+          // counts at append) is only revealed or applied by a later Ready, after this write. Not
+          // with a single voter: it commits alone, at once, so its messages (to learners) could
+          // carry a commit index its own disk does not hold yet.
+          const sendFirst = (ready.softState?.role ?? this.role) === "leader" && this.confState.voters.length > 1;
+          if (sendFirst) this.send(ready.messages);
           await this.persist(ready);
           if (this.closed) return;
-          for (const message of ready.messages) {
-            const sent = this.channel.send(message.to, encodeMessage(message));
-            if (message.type === "MsgSnap" && !sent) this.node.reportSnapshot(message.to, "failed");
-            if (!sent) this.node.reportUnreachable(message.to);
-          }
+          if (!sendFirst) this.send(ready.messages);
           if (ready.softState !== undefined) {
             this.leader = ready.softState.lead;
             this.role = ready.softState.role;
@@ -377,6 +382,14 @@ export class Group<C, R, Q, A> {
       } while (this.again && !this.closed);
     } finally {
       this.pumping = false;
+    }
+  }
+
+  private send(messages: Ready["messages"]): void {
+    for (const message of messages) {
+      const sent = this.channel.send(message.to, encodeMessage(message));
+      if (message.type === "MsgSnap" && !sent) this.node.reportSnapshot(message.to, "failed");
+      if (!sent) this.node.reportUnreachable(message.to);
     }
   }
 
@@ -404,8 +417,12 @@ export class Group<C, R, Q, A> {
     if (duplicate) return;
     session.recent.add(opened.sequence);
     if (opened.sequence > session.max) {
+      // Forget what just fell out of the window. Every number left is above the old max's
+      // window, so a step of a few needs a few deletions, not a scan of all 4096 (per command).
+      const previous = session.max;
       session.max = opened.sequence;
-      for (const s of session.recent) if (s <= session.max - sessionWindow) session.recent.delete(s);
+      if (session.max - previous <= 64) for (let s = previous - sessionWindow + 1; s <= session.max - sessionWindow; s++) session.recent.delete(s);
+      else for (const s of session.recent) if (s <= session.max - sessionWindow) session.recent.delete(s);
     }
     let result: R;
     let failure: unknown;

@@ -35,10 +35,28 @@ export const bytesCodec: ByteCodec<Uint8Array> = { encode: (value) => value, dec
 /** Values as UTF-8 JSON (bigints as strings): for state machines whose commands are plain data. */
 export function jsonCodec<T>(): ByteCodec<T> {
   return {
-    encode: (value) => new TextEncoder().encode(JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v))),
-    decode: (bytes) =>
-      JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes), (_, v: unknown) =>
-        typeof v === "object" && v !== null && "$bigint" in v && typeof (v as { $bigint: unknown }).$bigint === "string" ? BigInt((v as { $bigint: string }).$bigint) : v,
-      ) as T,
+    // A replacer or reviver function makes JSON several times slower, and commands cross this
+    // codec on every member for every entry, so they run only when the value holds a bigint
+    // (plain JSON.stringify throws a TypeError on one) or the text may name "$bigint" (perhaps
+    // escaped). Either way the bytes and values are those the replacer and reviver give.
+    encode: (value) => {
+      let text: string;
+      try {
+        text = JSON.stringify(value);
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        text = JSON.stringify(value, bigintReplacer);
+      }
+      return utf8.encode(text);
+    },
+    decode: (bytes) => {
+      const text = strictUtf8.decode(bytes);
+      return (text.includes("bigint") || text.includes("\\u") ? JSON.parse(text, bigintReviver) : JSON.parse(text)) as T;
+    },
   };
 }
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const bigintReplacer = (_: string, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v);
+const bigintReviver = (_: string, v: unknown) => (typeof v === "object" && v !== null && "$bigint" in v && typeof (v as { $bigint: unknown }).$bigint === "string" ? BigInt((v as { $bigint: string }).$bigint) : v);
