@@ -7,11 +7,12 @@
 // file) — the time to make one, and the append rate into it.
 //
 //   node --import tsx bench/wal/run.ts [-- --rounds 3 --serial 2000 --concurrent 64000 --dir /path/on/the/disk]
-import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { nodeFs, Wal, type Preallocation, type WalRecord } from "@coal/runtime/wal";
+import { nodeFs, type Preallocation } from "@coal/runtime/wal";
+import { rawAppends, recordBytesOf, walAppends, type AppendRun } from "./measure.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +29,12 @@ const serialEntries = Number(values.serial);
 const concurrentEntries = Number(values.concurrent);
 const writers = Number(values.writers);
 const size = Number(values.size);
-const recordBytes = 32 + Math.ceil(size / 8) * 8; // the record layout of runtime/src/wal/record.ts
+const recordBytes = recordBytesOf(size);
 const segmentBytes = 64 * 1024 * 1024;
 const root = await mkdtemp(join(values.dir, "coal-bench-wal-"));
 const payload = new Uint8Array(size).fill(42);
 
-interface Run {
-  readonly ms: number;
-  readonly entries: number;
-  readonly syncs: number;
-}
+type Run = AppendRun;
 
 let runs = 0;
 async function freshDirectory(): Promise<string> {
@@ -46,50 +43,8 @@ async function freshDirectory(): Promise<string> {
   return path;
 }
 
-/** write + fdatasync of one record's bytes at a time, one writer, on a plain file (`grow`) or a zero-filled one. */
-async function raw(count: number, grow: boolean): Promise<Run> {
-  const directory = await freshDirectory();
-  const file = await open(join(directory, "raw"), "w+");
-  const bytes = new Uint8Array(recordBytes).fill(42);
-  if (!grow) {
-    const zeros = new Uint8Array(1024 * 1024);
-    for (let at = 0; at < count * recordBytes; at += zeros.length) await file.write(zeros, 0, zeros.length, at);
-    await file.sync();
-  }
-  const started = performance.now();
-  for (let i = 0; i < count; i++) {
-    await file.write(bytes, 0, bytes.length, i * recordBytes);
-    await file.datasync();
-  }
-  const ms = performance.now() - started;
-  await file.close();
-  await rm(directory, { recursive: true });
-  return { ms, entries: count, syncs: count };
-}
-
-/** `count` durable appends by `concurrency` writers, each awaiting its append before the next. */
-async function wal(count: number, concurrency: number, preallocation: Preallocation = "zero-fill"): Promise<Run> {
-  const directory = await freshDirectory();
-  const log = await Wal.open(directory, { segmentBytes, preallocation });
-  await log.append([{ index: 1, term: 1, payload }]); // creates the first segment, outside the timing
-  let next = 2;
-  const last = count + 1;
-  const batchesBefore = log.stats.batches;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next <= last) {
-        const entry: WalRecord = { index: next++, term: 1, payload };
-        await log.append([entry]);
-      }
-    }),
-  );
-  const ms = performance.now() - started;
-  const syncs = log.stats.batches - batchesBefore;
-  await log.close();
-  await rm(directory, { recursive: true });
-  return { ms, entries: count, syncs };
-}
+const raw = (count: number, grow: boolean): Promise<Run> => rawAppends(root, count, size, grow);
+const wal = (count: number, concurrency: number, preallocation: Preallocation = "zero-fill"): Promise<Run> => walAppends(root, count, concurrency, payload, preallocation, segmentBytes);
 
 /** Time to make one segment's worth of space durable, by each preallocation. */
 async function preallocate(preallocation: Preallocation): Promise<number> {
