@@ -8,8 +8,8 @@
 import { toHex } from "../identity/bytes.js";
 import { derive, id } from "../identity/hash.js";
 import type { Channel, PeerId } from "../net/memory.js";
-import { Group, type GroupOptions, type GroupStatus } from "./group.js";
-import { groupId } from "./id.js";
+import type { Group, GroupStatus } from "./group.js";
+import { startKeyedGroup } from "./id.js";
 import type { GroupStore } from "./store.js";
 import type { ApplyContext, ByteCodec, StateMachine } from "./state-machine.js";
 
@@ -277,24 +277,9 @@ export function collectionSignature(kind: CollectionKind, ...codecs: readonly Ty
   return toHex(s);
 }
 
-async function startGroup<M extends Machine>(options: CollectionOptions, machine: M): Promise<Group<Op, readonly Uint8Array[], never, never>> {
-  const tickMs = options.tickMs ?? 50;
-  const electionTicks = options.electionTicks ?? 10;
-  const id = groupId({ key: options.id, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
-  const groupOptions: GroupOptions<Op, readonly Uint8Array[], never, never> = {
-    id,
-    self: options.peer.id,
-    members: options.writers,
-    ...(options.readers === undefined ? {} : { learners: options.readers }),
-    channel: options.peer.channel(`group:${id}`),
-    machine,
-    ...(options.store === undefined ? {} : { store: options.store }),
-    tickMs,
-    electionTicks,
-    ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
-    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-  };
-  return Group.start(groupOptions);
+function startGroup<M extends Machine>(options: CollectionOptions, machine: M): Promise<Group<Op, readonly Uint8Array[], never, never>> {
+  const { id, writers, readers, ...rest } = options;
+  return startKeyedGroup({ ...rest, key: id, members: writers, ...(readers === undefined ? {} : { learners: readers }) }, machine);
 }
 
 /** What every collection handle has. */
@@ -328,6 +313,17 @@ abstract class Handle<M extends Machine> implements Versioned {
   protected async write(code: number, ...args: Uint8Array[]): Promise<{ result: readonly Uint8Array[]; version: number }> {
     const result = await this.group.execute({ code, args });
     return { result: result.slice(0, -1), version: Number(Buffer.from(result[result.length - 1]!).readBigUInt64LE(0)) };
+  }
+}
+
+/** A handle on a collection of one element type. */
+abstract class ValueHandle<M extends Machine, T> extends Handle<M> {
+  constructor(
+    group: Group<Op, readonly Uint8Array[], never, never>,
+    machine: M,
+    protected readonly codec: Typed<T>,
+  ) {
+    super(group, machine);
   }
 }
 
@@ -365,14 +361,7 @@ export class ReplicatedMap<K, V> extends Handle<MapMachine> {
   }
 }
 
-export class ReplicatedVec<T> extends Handle<VecMachine> {
-  constructor(
-    group: Group<Op, readonly Uint8Array[], never, never>,
-    machine: VecMachine,
-    private readonly codec: Typed<T>,
-  ) {
-    super(group, machine);
-  }
+export class ReplicatedVec<T> extends ValueHandle<VecMachine, T> {
   at(index: number): T | undefined {
     const item = this.machine.items[index];
     return item === undefined ? undefined : this.codec.decode(item);
@@ -400,14 +389,7 @@ export class ReplicatedVec<T> extends Handle<VecMachine> {
   }
 }
 
-export class ReplicatedSet<T> extends Handle<SetMachine> {
-  constructor(
-    group: Group<Op, readonly Uint8Array[], never, never>,
-    machine: SetMachine,
-    private readonly codec: Typed<T>,
-  ) {
-    super(group, machine);
-  }
+export class ReplicatedSet<T> extends ValueHandle<SetMachine, T> {
   has(value: T): boolean {
     return this.machine.members.has(hex(this.codec.encode(value)));
   }
@@ -431,14 +413,7 @@ export class ReplicatedSet<T> extends Handle<SetMachine> {
   }
 }
 
-export class ReplicatedCell<T> extends Handle<CellMachine> {
-  constructor(
-    group: Group<Op, readonly Uint8Array[], never, never>,
-    machine: CellMachine,
-    private readonly codec: Typed<T>,
-  ) {
-    super(group, machine);
-  }
+export class ReplicatedCell<T> extends ValueHandle<CellMachine, T> {
   get(): T | undefined {
     return this.machine.value === undefined ? undefined : this.codec.decode(this.machine.value);
   }
@@ -451,14 +426,7 @@ export class ReplicatedCell<T> extends Handle<CellMachine> {
 }
 
 /** A cell written once: the first `set` committed wins on every member. */
-export class ReplicatedOnce<T> extends Handle<CellMachine> {
-  constructor(
-    group: Group<Op, readonly Uint8Array[], never, never>,
-    machine: CellMachine,
-    private readonly codec: Typed<T>,
-  ) {
-    super(group, machine);
-  }
+export class ReplicatedOnce<T> extends ValueHandle<CellMachine, T> {
   get(): T | undefined {
     return this.machine.value === undefined ? undefined : this.codec.decode(this.machine.value);
   }
@@ -469,14 +437,7 @@ export class ReplicatedOnce<T> extends Handle<CellMachine> {
   }
 }
 
-export class ReplicatedPriorityQueue<T> extends Handle<QueueMachine> {
-  constructor(
-    group: Group<Op, readonly Uint8Array[], never, never>,
-    machine: QueueMachine,
-    private readonly codec: Typed<T>,
-  ) {
-    super(group, machine);
-  }
+export class ReplicatedPriorityQueue<T> extends ValueHandle<QueueMachine, T> {
   get size(): number {
     return this.machine.items.length;
   }

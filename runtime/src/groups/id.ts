@@ -9,6 +9,10 @@
 // election ticks and heartbeat ticks; "no sync" and "no validators" fold 32 zero bytes.
 import { toHex, u64le } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
+import type { Channel } from "../net/memory.js";
+import { Group } from "./group.js";
+import type { StateMachine } from "./state-machine.js";
+import type { GroupStore } from "./store.js";
 
 export interface GroupIdInputs {
   /** The group's key: a StoreId from the bindings, or any agreed name or 64-hex-digit id. */
@@ -37,4 +41,42 @@ export function groupId(inputs: GroupIdInputs): string {
 function hexBytes(hex: string): Uint8Array {
   if (!/^([0-9a-f]{2})*$/.test(hex)) throw new TypeError(`not lowercase hex: ${hex.slice(0, 20)}`);
   return Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16));
+}
+
+export interface KeyedGroupOptions {
+  /** The group key (see `GroupIdInputs.key`). */
+  readonly key: string;
+  readonly peer: { readonly id: string; channel(name: string): Channel };
+  /** Voters of a new group. */
+  readonly members: readonly string[];
+  readonly learners?: readonly string[];
+  readonly store?: GroupStore;
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly snapshotEvery?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * Starts this peer's member of the group `key` names for `machine`: the GroupId derived from the
+ * key, the timing and the machine's signature, its traffic on the channel `group:<id>`. Every
+ * service and collection starts its group through here, so all of them agree on the rule.
+ */
+export function startKeyedGroup<C, R, Q, A>(options: KeyedGroupOptions, machine: StateMachine<C, R, Q, A>): Promise<Group<C, R, Q, A>> {
+  const tickMs = options.tickMs ?? 50;
+  const electionTicks = options.electionTicks ?? 10;
+  const id = groupId({ key: options.key, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
+  return Group.start({
+    id,
+    self: options.peer.id,
+    members: options.members,
+    ...(options.learners === undefined ? {} : { learners: options.learners }),
+    channel: options.peer.channel(`group:${id}`),
+    machine,
+    tickMs,
+    electionTicks,
+    ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+  });
 }

@@ -6,3 +6,4 @@ export { memoryStore, type GroupStore, type Recovered } from "./store.js";
 export { walStore } from "./wal-store.js";
 export { collection, Collections, collectionSignature, type CollectionHandle, type MemberOptions, ReplicatedCell, ReplicatedMap, ReplicatedOnce, ReplicatedPriorityQueue, ReplicatedSet, ReplicatedVec, type CollectionKind, type CollectionOptions, type GroupPeer, type Versioned } from "./collections.js";
 export { groupId, type GroupIdInputs } from "./id.js";
+export { startKeyedGroup, type KeyedGroupOptions } from "./id.js";

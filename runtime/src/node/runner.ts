@@ -12,8 +12,7 @@ import { fromHex } from "../identity/bytes.js";
 import { codec } from "../identity/codec.js";
 import { moduleRoot, surfaceId } from "../identity/fingerprints.js";
 import { primitive } from "../identity/types.js";
-import { Group } from "../groups/group.js";
-import { groupId } from "../groups/id.js";
+import { startKeyedGroup } from "../groups/id.js";
 import type { StateMachine } from "../groups/state-machine.js";
 import { walStore } from "../groups/wal-store.js";
 import { Network } from "../net/index.js";
@@ -133,11 +132,9 @@ export class NodeRunner {
       const loaded = (await import(pathToFileURL(resolve(path)).href)) as { default?: () => StateMachine<unknown, unknown, unknown, unknown> };
       if (typeof loaded.default !== "function") throw new NodeConfigError(`${path} must export a default function returning a state machine`);
       const machine = loaded.default();
-      const key = citizen.content_hash ?? citizen.stable_id;
-      const id = groupId({ key, ...timing, heartbeatTicks: 1, machine: machine.signature });
-      const group = await Group.start({ id, self: node.id, members: config.members, channel: node.channel(`group:${id}`), machine, store: await store(`organism-${name}`), ...timing });
+      const group = await startKeyedGroup({ key: citizen.content_hash ?? citizen.stable_id, peer: node, members: config.members, store: await store(`organism-${name}`), ...timing }, machine);
       runner.hosted.push({ kind: "organism", name, group, stop: () => group.close() });
-      runner.log("info", "hosting an organism committee", { organism: name, group: id.slice(0, 16) });
+      runner.log("info", "hosting an organism committee", { organism: name, group: group.id.slice(0, 16) });
     }
     if (config.metrics !== undefined) await runner.serveMetrics(config.metrics);
     return runner;

@@ -6,8 +6,8 @@
 // (two leaders in one instant can both publish, never with the same seq).
 import { toHex } from "../identity/bytes.js";
 import { derive, id } from "../identity/hash.js";
-import { Group, type GroupError } from "../groups/group.js";
-import { groupId } from "../groups/id.js";
+import type { Group, GroupError } from "../groups/group.js";
+import { startKeyedGroup } from "../groups/id.js";
 import { jsonCodec, type StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
 import type { GroupPeer } from "../groups/collections.js";
@@ -84,11 +84,8 @@ export class Almanac {
   }
 
   static async start(options: AlmanacOptions): Promise<Almanac> {
-    const tickMs = options.tickMs ?? 50;
-    const electionTicks = options.electionTicks ?? 10;
     const machine = almanacMachine();
-    const gid = groupId({ key: options.key, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
-    const group = await Group.start({ id: gid, self: options.peer.id, members: options.members, channel: options.peer.channel(`group:${gid}`), machine, tickMs, electionTicks, ...(options.store === undefined ? {} : { store: options.store }) });
+    const group = await startKeyedGroup(options, machine);
     const almanac = new Almanac(group, machine, options);
     almanac.timer = setInterval(() => void almanac.beat(), options.cadenceMs);
     almanac.timer.unref?.();

@@ -5,8 +5,8 @@
 // copy of it and names the first entry that does not follow.
 import { equalBytes, toHex } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
-import { Group } from "../groups/group.js";
-import { groupId } from "../groups/id.js";
+import type { Group } from "../groups/group.js";
+import { startKeyedGroup } from "../groups/id.js";
 import type { ByteCodec, StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
 import type { GroupPeer } from "../groups/collections.js";
@@ -96,21 +96,9 @@ export class Chronicle {
   ) {}
 
   static async open(options: ChronicleOptions): Promise<Chronicle> {
-    const tickMs = options.tickMs ?? 50;
-    const electionTicks = options.electionTicks ?? 10;
     const machine = new ChronicleMachine();
-    const gid = groupId({ key: options.key, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
-    const group = await Group.start({
-      id: gid,
-      self: options.peer.id,
-      members: options.writers,
-      ...(options.readers === undefined ? {} : { learners: options.readers }),
-      channel: options.peer.channel(`group:${gid}`),
-      machine,
-      tickMs,
-      electionTicks,
-      ...(options.store === undefined ? {} : { store: options.store }),
-    });
+    const { writers, readers, ...rest } = options;
+    const group = await startKeyedGroup({ ...rest, members: writers, ...(readers === undefined ? {} : { learners: readers }) }, machine);
     return new Chronicle(group, machine);
   }
 

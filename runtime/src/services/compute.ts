@@ -8,8 +8,8 @@
 // its request before use (`verifyGrant`).
 import { equalBytes, toHex } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
-import { Group } from "../groups/group.js";
-import { groupId } from "../groups/id.js";
+import type { Group } from "../groups/group.js";
+import { startKeyedGroup } from "../groups/id.js";
 import { jsonCodec, type StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
 import type { GroupPeer } from "../groups/collections.js";
@@ -150,21 +150,8 @@ export class Compute {
   ) {}
 
   static async open(options: ComputeOptions): Promise<Compute> {
-    const tickMs = options.tickMs ?? 50;
-    const electionTicks = options.electionTicks ?? 10;
     const machine = new ComputeMachine(options.root ?? intelRoot);
-    const gid = groupId({ key: options.key, tickMs, electionTicks, heartbeatTicks: 1, machine: machine.signature });
-    const group = await Group.start({
-      id: gid,
-      self: options.peer.id,
-      members: options.members,
-      ...(options.learners === undefined ? {} : { learners: options.learners }),
-      channel: options.peer.channel(`group:${gid}`),
-      machine,
-      tickMs,
-      electionTicks,
-      ...(options.store === undefined ? {} : { store: options.store }),
-    });
+    const group = await startKeyedGroup(options, machine);
     return new Compute(group, machine);
   }
 
