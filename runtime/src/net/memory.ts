@@ -401,6 +401,7 @@ export class MemoryNetwork {
     if (members === undefined) this.channels.set(name, (members = new Map()));
     const registry = members;
     let open = true;
+    let mine: ((from: PeerId, message: Uint8Array) => void) | undefined;
     return {
       send: (to, message) => {
         const handler = registry.get(to);
@@ -413,11 +414,14 @@ export class MemoryNetwork {
         return true;
       },
       receive: (handler) => {
-        if (open) registry.set(self, handler);
+        if (!open) return;
+        mine = handler;
+        registry.set(self, handler);
       },
       close: () => {
         open = false;
-        registry.delete(self);
+        // Only this channel's own receiver: another channel of the same name may have taken over.
+        if (mine !== undefined && registry.get(self) === mine) registry.delete(self);
       },
     };
   }

@@ -608,6 +608,7 @@ export class TcpNode {
     const key = createHash("sha256").update(`coal.channel|${name}`).digest("hex");
     const head = message(6, key);
     let open = true;
+    let mine: ((from: string, message: Uint8Array) => void) | undefined;
     return {
       send: (to, payload) => {
         if (!open || this.closed) return false;
@@ -620,11 +621,14 @@ export class TcpNode {
         return false;
       },
       receive: (handler) => {
-        if (open) this.channels.set(key, handler);
+        if (!open) return;
+        mine = handler;
+        this.channels.set(key, handler);
       },
       close: () => {
         open = false;
-        this.channels.delete(key);
+        // Only this channel's own receiver: another channel of the same name may have taken over.
+        if (mine !== undefined && this.channels.get(key) === mine) this.channels.delete(key);
       },
     };
   }
