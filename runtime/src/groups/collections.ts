@@ -9,6 +9,8 @@ import { toHex } from "../identity/bytes.js";
 import { derive, id } from "../identity/hash.js";
 import type { Channel, PeerId } from "../net/memory.js";
 import type { Group, GroupStatus } from "./group.js";
+import { connectKeyedGroup, type GroupClient } from "./client.js";
+import type { Consistency } from "./group.js";
 import { startKeyedGroup } from "./id.js";
 import type { GroupStore } from "./store.js";
 import type { ApplyContext, ByteCodec, StateMachine } from "./state-machine.js";
@@ -34,6 +36,8 @@ export interface CollectionOptions {
   readonly electionTicks?: number;
   readonly snapshotEvery?: number;
   readonly requestTimeoutMs?: number;
+  /** Peers outside the committee that may write and read through a member (see client.ts). */
+  readonly clients?: "any" | readonly PeerId[];
 }
 
 /** A codec that also names its type (CE1 codecs do), so the state machine's signature covers it. */
@@ -485,6 +489,60 @@ export const Collections = {
     return new ReplicatedPriorityQueue(await startGroup(options, machine), machine, options.values);
   },
 };
+
+/** How a peer outside a collection's writers reaches it: through any writer (see client.ts). */
+export interface CollectionClientOptions {
+  readonly id: string;
+  readonly peer: GroupPeer;
+  /** The writers (the committee), asked in turn. */
+  readonly writers: readonly PeerId[];
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A map reached through its writers: writes go through one of them (at most once however often
+ * resent), and `read` fetches the whole map at a version — linearizable unless asked otherwise.
+ */
+export class MapClient<K, V> {
+  private readonly client: GroupClient<Op, readonly Uint8Array[]>;
+  constructor(
+    options: CollectionClientOptions,
+    private readonly keys: Typed<K>,
+    private readonly values: Typed<V>,
+  ) {
+    this.client = connectKeyedGroup({ ...options, key: options.id, members: options.writers }, new MapMachine(collectionSignature("map", keys, values)));
+  }
+  /** Sets `key`; resolves with the version the write took effect at. */
+  async set(key: K, value: V): Promise<number> {
+    return versionOf(await this.client.execute({ code: 1, args: [this.keys.encode(key), this.values.encode(value)] }));
+  }
+  async delete(key: K): Promise<number> {
+    return versionOf(await this.client.execute({ code: 2, args: [this.keys.encode(key)] }));
+  }
+  /** Every entry, and the version the copy reflects. */
+  async read(consistency: Consistency = "linearizable"): Promise<{ readonly version: number; get(key: K): V | undefined; entries(): [K, V][] }> {
+    const { version, state } = await this.client.read(consistency);
+    const machine = new MapMachine("");
+    machine.restore(state);
+    return {
+      version,
+      get: (key) => {
+        const entry = machine.entries.get(hex(this.keys.encode(key)));
+        return entry === undefined ? undefined : this.values.decode(entry[1]);
+      },
+      entries: () => [...machine.entries.values()].map(([k, v]) => [this.keys.decode(k), this.values.decode(v)]),
+    };
+  }
+  close(): void {
+    this.client.close();
+  }
+}
+
+function versionOf(result: readonly Uint8Array[]): number {
+  return Number(Buffer.from(result[result.length - 1]!).readBigUInt64LE(0));
+}
 
 /** A collection's options once the bindings know its id: who writes, who reads, and tuning. */
 export type MemberOptions = Omit<CollectionOptions, "id" | "peer">;

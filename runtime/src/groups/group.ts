@@ -9,7 +9,7 @@
 // most once however often it is retried, and the member that issued it learns its result by
 // applying it like everyone else. Linearizable queries go through ReadIndex: the leader confirms
 // it still leads, and the member answers once it has applied up to the confirmed index.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   decodeConfChange,
   decodeMessage,
@@ -24,10 +24,11 @@ import {
   type Snapshot,
 } from "../raft/index.js";
 import type { Channel, PeerId } from "../net/memory.js";
+import { ClientStatus, decodeRequest, encodeResponse, type ClientRequest } from "./client-wire.js";
 import { memoryStore, type GroupStore } from "./store.js";
 import type { StateMachine } from "./state-machine.js";
 
-export type GroupErrorCode = "timeout" | "closed" | "not-a-member";
+export type GroupErrorCode = "timeout" | "closed" | "not-a-member" | "not-allowed" | "result-unavailable";
 
 export class GroupError extends Error {
   override readonly name = "GroupError";
@@ -62,6 +63,14 @@ export interface GroupOptions<C, R, Q, A> {
   readonly snapshotEvery?: number;
   /** How long `execute` and linearizable `query` try before failing with "timeout". Default 10 s. */
   readonly requestTimeoutMs?: number;
+  /**
+   * The channels this member takes clients' requests on and answers them on (peers outside the
+   * committee: see client.ts), and who may use them: any authenticated peer, or the listed ones.
+   * Without all three, no client is served.
+   */
+  readonly clientChannel?: Channel;
+  readonly replyChannel?: Channel;
+  readonly clients?: "any" | readonly PeerId[];
 }
 
 interface PendingCommand<R> {
@@ -91,6 +100,17 @@ export interface GroupStatus {
   readonly learners: readonly PeerId[];
 }
 
+/** A client's command this member proposed for it, answered when applied (see client-wire.ts). */
+interface ClientPending {
+  from: PeerId;
+  requestId: bigint;
+  readonly data: Uint8Array;
+  readonly deadline: number;
+  lastTry: number;
+}
+/** Results of clients' commands kept per member, so a retry that arrives late still gets one. */
+const clientResultsKept = 8192;
+
 /** Per-session record of applied command tags, so a retried command is applied at most once. */
 interface Session {
   max: number;
@@ -118,6 +138,12 @@ export class Group<C, R, Q, A> {
   private readonly reads = new Set<PendingRead>();
   private readonly sessions = new Map<string, Session>();
   private readonly waiters = new Set<{ check: () => boolean; wake: () => void; fail: (error: Error) => void }>();
+  private readonly clientChannel: Channel | undefined;
+  private readonly replyChannel: Channel | undefined;
+  private readonly clientAllowed: (peer: PeerId) => boolean;
+  /** Keyed by session hex ‖ ":" ‖ sequence. */
+  private readonly clientPending = new Map<string, ClientPending>();
+  private readonly clientResults = new Map<string, { status: ClientStatus; payload: Uint8Array }>();
   private appliedIndex: number;
   private snapshotIndex: number;
   private confState: ConfState;
@@ -136,6 +162,10 @@ export class Group<C, R, Q, A> {
     this.storage = storage;
     this.machine = options.machine;
     this.channel = options.channel;
+    this.clientChannel = options.clients === undefined || options.replyChannel === undefined ? undefined : options.clientChannel;
+    this.replyChannel = this.clientChannel === undefined ? undefined : options.replyChannel;
+    const allowed = options.clients === "any" ? undefined : new Set(options.clients ?? []);
+    this.clientAllowed = (peer) => allowed === undefined || allowed.has(peer);
     this.options = { tickMs: options.tickMs ?? 50, electionTicks: options.electionTicks ?? 10, snapshotEvery: options.snapshotEvery ?? 10_000, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 };
     this.appliedIndex = applied;
     this.snapshotIndex = applied;
@@ -171,6 +201,7 @@ export class Group<C, R, Q, A> {
     const group = new Group(options, store, storage, applied);
     if (recovered.snapshot !== undefined) group.restoreSessions(splitSnapshot(recovered.snapshot.data).sessions);
     group.channel.receive((from, bytes) => group.receive(from, bytes));
+    group.clientChannel?.receive((from, bytes) => group.serveClient(from, bytes));
     group.timer = setInterval(() => group.tick(), group.options.tickMs);
     group.timer.unref?.();
     group.schedule();
@@ -210,6 +241,12 @@ export class Group<C, R, Q, A> {
    */
   async query(query: Q, consistency: Consistency = "linearizable"): Promise<A> {
     if (consistency === "weak") return this.machine.query(query);
+    await this.readBarrier();
+    return this.machine.query(query);
+  }
+
+  /** Resolves once this member has applied every write acknowledged before the call (ReadIndex). */
+  private async readBarrier(): Promise<void> {
     if (this.closed) throw new GroupError("closed", "the group member has stopped");
     await new Promise<void>((settle, reject) => {
       const now = Date.now();
@@ -218,7 +255,6 @@ export class Group<C, R, Q, A> {
       this.node.readIndex(read.context);
       this.schedule();
     });
-    return this.machine.query(query);
   }
 
   /** The index of the last entry this member applied. */
@@ -271,6 +307,9 @@ export class Group<C, R, Q, A> {
     this.closed = true;
     clearInterval(this.timer);
     this.channel.close();
+    this.clientChannel?.close();
+    this.replyChannel?.close();
+    this.clientPending.clear();
     const error = new GroupError("closed", "the group member has stopped");
     for (const pending of this.commands.values()) pending.reject(error);
     for (const read of this.reads) read.reject(error);
@@ -296,6 +335,15 @@ export class Group<C, R, Q, A> {
       if (now > pending.deadline) {
         this.commands.delete(sequence);
         pending.reject(new GroupError("timeout", "the command was not applied in time (it may still be)"));
+      } else if (now - pending.lastTry > this.retryMs()) {
+        pending.lastTry = now;
+        this.node.propose(pending.data);
+      }
+    }
+    for (const [key, pending] of this.clientPending) {
+      if (now > pending.deadline) {
+        this.clientPending.delete(key);
+        this.answerClient(pending.from, pending.requestId, ClientStatus.Busy, "the command was not applied in time (it may still be)");
       } else if (now - pending.lastTry > this.retryMs()) {
         pending.lastTry = now;
         this.node.propose(pending.data);
@@ -414,7 +462,10 @@ export class Group<C, R, Q, A> {
     this.sessions.set(opened.session, session);
     session.lastIndex = entry.index;
     const duplicate = opened.sequence <= session.max - sessionWindow || session.recent.has(opened.sequence);
-    if (duplicate) return;
+    if (duplicate) {
+      if (opened.client) this.answerDuplicate(`${opened.session}:${opened.sequence}`);
+      return;
+    }
     session.recent.add(opened.sequence);
     if (opened.sequence > session.max) {
       // Forget what just fell out of the window. Every number left is above the old max's
@@ -432,7 +483,8 @@ export class Group<C, R, Q, A> {
       // A command the machine refuses is refused on every member alike; only its issuer hears why.
       failure = error;
     }
-    if (opened.session === this.sessionKey) {
+    if (opened.client) this.clientApplied(`${opened.session}:${opened.sequence}`, result!, failure);
+    else if (opened.session === this.sessionKey) {
       const pending = this.commands.get(opened.sequence);
       if (pending !== undefined) {
         this.commands.delete(opened.sequence);
@@ -441,6 +493,93 @@ export class Group<C, R, Q, A> {
       }
     }
     if (entry.index % 4096 === 0) this.expireSessions(entry.index);
+  }
+
+  // -- clients ------------------------------------------------------------------------------
+
+  private serveClient(from: PeerId, bytes: Uint8Array): void {
+    if (this.closed) return;
+    const request = decodeRequest(bytes);
+    if (request === undefined) {
+      this.malformed++;
+      return;
+    }
+    if (!this.clientAllowed(from)) {
+      this.answerClient(from, request.id, ClientStatus.NotAllowed, `peer ${from.slice(0, 16)}… may not use group ${this.id.slice(0, 16)}…`);
+      return;
+    }
+    if (request.kind === "read") void this.serveRead(from, request);
+    else this.serveExecute(from, request);
+  }
+
+  private serveExecute(from: PeerId, request: Extract<ClientRequest, { kind: "execute" }>): void {
+    // The session in the log is the client's own bound to its (authenticated) peer id: a client
+    // can only ever collide with its own commands, never pre-empt a member's or another client's.
+    const session = createHash("sha256").update(from).update(request.session).digest().subarray(0, 8);
+    const key = `${session.toString("hex")}:${request.sequence}`;
+    const done = this.clientResults.get(key);
+    if (done !== undefined) {
+      this.channelAnswer(from, request.id, done.status, done.payload);
+      return;
+    }
+    const pending = this.clientPending.get(key);
+    if (pending !== undefined) {
+      // A retry of a command in flight here: answer the latest request once it applies.
+      pending.from = from;
+      pending.requestId = request.id;
+      return;
+    }
+    const data = envelope(session, request.sequence, request.command, 2);
+    const now = Date.now();
+    this.clientPending.set(key, { from, requestId: request.id, data, deadline: now + this.options.requestTimeoutMs, lastTry: now });
+    this.node.propose(data);
+    this.schedule();
+  }
+
+  private async serveRead(from: PeerId, request: Extract<ClientRequest, { kind: "read" }>): Promise<void> {
+    try {
+      if (request.linearizable) await this.readBarrier();
+    } catch (error) {
+      if (!this.closed) this.answerClient(from, request.id, ClientStatus.Busy, (error as Error).message);
+      return;
+    }
+    const state = this.machine.snapshot();
+    const payload = Buffer.allocUnsafe(8 + state.length);
+    payload.writeBigUInt64LE(BigInt(this.appliedIndex), 0);
+    payload.set(state, 8);
+    this.channelAnswer(from, request.id, ClientStatus.Ok, payload);
+  }
+
+  /** Every member applies every client command and keeps its result; the one asked answers. */
+  private clientApplied(key: string, result: R | undefined, failure: unknown): void {
+    const answer =
+      failure === undefined
+        ? { status: ClientStatus.Ok, payload: this.machine.results.encode(result!) }
+        : { status: ClientStatus.Refused, payload: new TextEncoder().encode(failure instanceof Error ? failure.message : String(failure)) };
+    this.clientResults.set(key, answer);
+    if (this.clientResults.size > clientResultsKept) this.clientResults.delete(this.clientResults.keys().next().value!);
+    const pending = this.clientPending.get(key);
+    if (pending === undefined) return;
+    this.clientPending.delete(key);
+    this.channelAnswer(pending.from, pending.requestId, answer.status, answer.payload);
+  }
+
+  /** A retry proposed here landed after the original: answer with the original's result. */
+  private answerDuplicate(key: string): void {
+    const pending = this.clientPending.get(key);
+    if (pending === undefined) return;
+    this.clientPending.delete(key);
+    const done = this.clientResults.get(key);
+    if (done !== undefined) this.channelAnswer(pending.from, pending.requestId, done.status, done.payload);
+    else this.answerClient(pending.from, pending.requestId, ClientStatus.ResultUnavailable, "the command was applied earlier; its result is no longer kept");
+  }
+
+  private answerClient(to: PeerId, requestId: bigint, status: ClientStatus, message: string): void {
+    this.channelAnswer(to, requestId, status, new TextEncoder().encode(message));
+  }
+
+  private channelAnswer(to: PeerId, requestId: bigint, status: ClientStatus, payload: Uint8Array): void {
+    this.replyChannel?.send(to, encodeResponse(requestId, status, payload));
   }
 
   private expireSessions(index: number): void {
@@ -511,20 +650,20 @@ export class Group<C, R, Q, A> {
   }
 }
 
-/** `01 ‖ session (8) ‖ u64le sequence ‖ command`. */
-function envelope(session: Uint8Array, sequence: number, command: Uint8Array): Uint8Array {
+/** `01 ‖ session (8) ‖ u64le sequence ‖ command` from a member; `02 ‖ …` for a client's command. */
+function envelope(session: Uint8Array, sequence: number, command: Uint8Array, kind: 1 | 2 = 1): Uint8Array {
   const out = Buffer.allocUnsafe(17 + command.length);
-  out[0] = 1;
+  out[0] = kind;
   out.set(session, 1);
   out.writeBigUInt64LE(BigInt(sequence), 9);
   out.set(command, 17);
   return out;
 }
 
-function openEnvelope(data: Uint8Array): { session: string; sequence: number; command: Uint8Array } | undefined {
-  if (data.length < 17 || data[0] !== 1) return undefined;
+function openEnvelope(data: Uint8Array): { session: string; sequence: number; command: Uint8Array; client: boolean } | undefined {
+  if (data.length < 17 || (data[0] !== 1 && data[0] !== 2)) return undefined;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
-  return { session: bytes.toString("hex", 1, 9), sequence: Number(bytes.readBigUInt64LE(9)), command: data.subarray(17) };
+  return { session: bytes.toString("hex", 1, 9), sequence: Number(bytes.readBigUInt64LE(9)), command: data.subarray(17), client: data[0] === 2 };
 }
 
 /** Snapshot data: `u32le length ‖ sessions ‖ machine state`. */

@@ -10,6 +10,7 @@
 import { toHex, u64le } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
 import type { Channel } from "../net/memory.js";
+import { clientChannelName, replyChannelName } from "./client-wire.js";
 import { Group } from "./group.js";
 import type { StateMachine } from "./state-machine.js";
 import type { GroupStore } from "./store.js";
@@ -55,6 +56,8 @@ export interface KeyedGroupOptions {
   readonly electionTicks?: number;
   readonly snapshotEvery?: number;
   readonly requestTimeoutMs?: number;
+  /** Peers outside the committee this member serves (see client.ts): any peer, or the listed ones. */
+  readonly clients?: "any" | readonly string[];
 }
 
 /**
@@ -78,5 +81,6 @@ export function startKeyedGroup<C, R, Q, A>(options: KeyedGroupOptions, machine:
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.clients === undefined ? {} : { clients: options.clients, clientChannel: options.peer.channel(clientChannelName(id)), replyChannel: options.peer.channel(replyChannelName(id)) }),
   });
 }

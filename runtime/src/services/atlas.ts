@@ -4,10 +4,10 @@
 // those hints from any stable id to the latest live successor, so a consumer holding an old id
 // finds who carries on.
 import { toHex } from "../identity/bytes.js";
-import { Collections, type CollectionOptions, type ReplicatedMap } from "../groups/collections.js";
+import { Collections, MapClient, type CollectionClientOptions, type CollectionOptions, type ReplicatedMap } from "../groups/collections.js";
 import { codec } from "../identity/codec.js";
 import { primitive } from "../identity/types.js";
-import { codecs, type MemberCard, type RetirementMarker } from "./std-types.js";
+import { codecs, type ChronicleEntry, type MemberCard, type RetirementMarker } from "./std-types.js";
 
 const digestCodec = codec<Uint8Array>(primitive("digest"));
 
@@ -49,6 +49,82 @@ export class Atlas {
   close(): Promise<void> {
     return this.cards.close();
   }
+
+  /** A client: registers and resolves through a committee member (key: `ids.modules.atlas.cards`). */
+  static client(options: Omit<CollectionClientOptions, "id" | "writers"> & { readonly key: string; readonly members: readonly string[] }): AtlasClient {
+    const { key, members, ...rest } = options;
+    return new AtlasClient(new MapClient({ ...rest, id: key, writers: members }, digestCodec, codecs.MemberCard));
+  }
+}
+
+export class AtlasClient {
+  constructor(readonly cards: MapClient<Uint8Array, MemberCard>) {}
+
+  register(card: MemberCard): Promise<number> {
+    return this.cards.set(card.citizen, card);
+  }
+
+  /** Resolves a stable id to its latest live successor on a linearizable copy of the cards. */
+  async resolve(stableId: Uint8Array): Promise<Resolution> {
+    const copy = await this.cards.read();
+    return resolveSuccessor((id) => copy.get(id), stableId);
+  }
+
+  close(): void {
+    this.cards.close();
+  }
+}
+
+/**
+ * Pattern Y on the committee's side: the Atlas follows the Chronicle's retirement markers. Run on
+ * an operator hosting both; whenever its Atlas member leads, each `retirement-marker` entry not yet
+ * reflected in the cards is applied (`Atlas.retire`). Re-applying a marker changes nothing, so a
+ * change of leader mid-way is harmless. Returns a function that stops following.
+ */
+export function followRetirements(chronicle: { readonly entries: readonly ChronicleEntry[]; readonly group: { when(): { reaches(index: number): Promise<void> }; readonly applied: number } }, atlas: Atlas, onApplied?: (marker: RetirementMarker) => void): () => void {
+  let stopped = false;
+  let done = 0;
+  const waiting: RetirementMarker[] = [];
+  void (async () => {
+    while (!stopped) {
+      try {
+        // A new entry, or a while (this member may have become the Atlas leader since).
+        await Promise.race([chronicle.group.when().reaches(chronicle.group.applied + 1), new Promise((r) => setTimeout(r, 500).unref())]);
+      } catch {
+        return; // the chronicle member closed
+      }
+      if (stopped || atlas.cards.status().role !== "leader") continue;
+      // Markers seen before, for a card not registered yet, then the new entries.
+      const markers = waiting.splice(0);
+      for (; done < chronicle.entries.length; done++) {
+        const entry = chronicle.entries[done]!;
+        if (entry.tag !== "retirement-marker") continue;
+        try {
+          markers.push(codecs.RetirementMarker.decode(entry.body));
+        } catch {
+          // not a marker after all: the Chronicle records, it does not vouch
+        }
+      }
+      for (const [i, marker] of markers.entries()) {
+        const card = atlas.cards.get(marker.retiring.stable_id);
+        if (card === undefined) {
+          waiting.push(marker);
+          continue;
+        }
+        if (card.status.kind === "Retired") continue;
+        try {
+          await atlas.retire(marker);
+          onApplied?.(marker);
+        } catch {
+          waiting.push(...markers.slice(i)); // lost leadership or closed: try again, or the next leader will
+          break;
+        }
+      }
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
 }
 
 export type Resolution =

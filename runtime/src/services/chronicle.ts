@@ -6,6 +6,7 @@
 import { equalBytes, toHex } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
 import type { Group } from "../groups/group.js";
+import { connectKeyedGroup, type GroupClient } from "../groups/client.js";
 import { startKeyedGroup } from "../groups/id.js";
 import type { ByteCodec, StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
@@ -21,6 +22,19 @@ export interface ChronicleOptions {
   readonly store?: GroupStore;
   readonly tickMs?: number;
   readonly electionTicks?: number;
+  /** Peers outside the committee that may append and read through a member (`Chronicle.client`). */
+  readonly clients?: "any" | readonly string[];
+}
+
+/** How a peer outside the committee reaches the Chronicle. */
+export interface ChronicleClientOptions {
+  readonly key: string;
+  readonly peer: GroupPeer;
+  /** The committee (the writers), asked in turn. */
+  readonly members: readonly string[];
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly timeoutMs?: number;
 }
 
 export interface Append {
@@ -124,6 +138,33 @@ export class Chronicle {
 
   close(): Promise<void> {
     return this.group.close();
+  }
+
+  /** A client: appends through a committee member and reads the whole log from one. */
+  static client(options: ChronicleClientOptions): ChronicleClient {
+    return new ChronicleClient(connectKeyedGroup(options, new ChronicleMachine()));
+  }
+}
+
+export class ChronicleClient {
+  constructor(readonly group: GroupClient<Append, Uint8Array>) {}
+
+  /** Appends an entry (at most once, however often it is resent); resolves with it as committed. */
+  async append(append: Append): Promise<ChronicleEntry> {
+    return codecs.ChronicleEntry.decode(await this.group.execute(append));
+  }
+
+  /** The whole log as a member holds it (linearizable: every append acknowledged before is in it), and its head. */
+  async log(): Promise<{ readonly entries: readonly ChronicleEntry[]; readonly head: Uint8Array; readonly version: number }> {
+    const { version, state } = await this.group.read();
+    const machine = new ChronicleMachine();
+    machine.restore(state);
+    const last = machine.entries[machine.entries.length - 1];
+    return { entries: machine.entries, head: last === undefined ? zero : entryHash(last), version };
+  }
+
+  close(): void {
+    this.group.close();
   }
 }
 

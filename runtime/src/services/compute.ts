@@ -9,6 +9,7 @@
 import { equalBytes, toHex } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
 import type { Group } from "../groups/group.js";
+import { connectKeyedGroup, type GroupClient } from "../groups/client.js";
 import { startKeyedGroup } from "../groups/id.js";
 import { jsonCodec, type StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
@@ -29,6 +30,19 @@ export interface ComputeOptions {
   readonly store?: GroupStore;
   readonly tickMs?: number;
   readonly electionTicks?: number;
+  /** Providers and requesters outside the committee that may use it through a member (`Compute.client`). */
+  readonly clients?: "any" | readonly string[];
+}
+
+export interface ComputeClientOptions {
+  readonly key: string;
+  readonly peer: GroupPeer;
+  readonly members: readonly string[];
+  /** The root the committee verifies quotes against (it is part of the group's id). Default Intel's. */
+  readonly root?: TrustedRoot;
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly timeoutMs?: number;
 }
 
 type Command = { readonly op: "register"; readonly card: string; readonly quote?: string; readonly at: number } | { readonly op: "request"; readonly request: string; readonly at: number };
@@ -156,16 +170,13 @@ export class Compute {
   }
 
   /** Registers a provider (with its TDX quote when it claims TDX); refused with a reason otherwise. */
-  async register(card: ProviderCard, quote?: Uint8Array, at = Date.now()): Promise<void> {
-    const result = await this.group.execute({ op: "register", card: toHex(codecs.ProviderCard.encode(card)), ...(quote === undefined ? {} : { quote: toHex(quote) }), at });
-    if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
+  register(card: ProviderCard, quote?: Uint8Array, at = Date.now()): Promise<void> {
+    return registerThrough(this.group, card, quote, at);
   }
 
   /** Asks for compute; resolves with the committed grant, or throws ComputeRefused. */
-  async request(request: ComputeRequest, at = Date.now()): Promise<ComputeGrant> {
-    const result = await this.group.execute({ op: "request", request: toHex(codecs.ComputeRequest.encode(request)), at });
-    if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
-    return codecs.ComputeGrant.decode(Buffer.from(result.grant!, "hex"));
+  request(request: ComputeRequest, at = Date.now()): Promise<ComputeGrant> {
+    return requestThrough(this.group, request, at);
   }
 
   /** The providers this member holds, with their free capacity. */
@@ -176,6 +187,37 @@ export class Compute {
   close(): Promise<void> {
     return this.group.close();
   }
+
+  /** A client: a provider or requester outside the committee, reaching it through a member. */
+  static client(options: ComputeClientOptions): ComputeClient {
+    return new ComputeClient(connectKeyedGroup(options, new ComputeMachine(options.root ?? intelRoot)));
+  }
+}
+
+export class ComputeClient {
+  constructor(readonly group: GroupClient<Command, Result>) {}
+  /** See `Compute.register`. */
+  register(card: ProviderCard, quote?: Uint8Array, at = Date.now()): Promise<void> {
+    return registerThrough(this.group, card, quote, at);
+  }
+  /** See `Compute.request`. */
+  request(request: ComputeRequest, at = Date.now()): Promise<ComputeGrant> {
+    return requestThrough(this.group, request, at);
+  }
+  close(): void {
+    this.group.close();
+  }
+}
+
+async function registerThrough(group: { execute(command: Command): Promise<Result> }, card: ProviderCard, quote: Uint8Array | undefined, at: number): Promise<void> {
+  const result = await group.execute({ op: "register", card: toHex(codecs.ProviderCard.encode(card)), ...(quote === undefined ? {} : { quote: toHex(quote) }), at });
+  if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
+}
+
+async function requestThrough(group: { execute(command: Command): Promise<Result> }, request: ComputeRequest, at: number): Promise<ComputeGrant> {
+  const result = await group.execute({ op: "request", request: toHex(codecs.ComputeRequest.encode(request)), at });
+  if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
+  return codecs.ComputeGrant.decode(Buffer.from(result.grant!, "hex"));
 }
 
 /**
