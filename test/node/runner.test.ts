@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fromHex, moduleRoot, primitive, surfaceId, toHex, list } from "@coal/runtime/identity";
 import { Network } from "@coal/runtime/net";
-import { codecs } from "@coal/runtime/services";
+import { Atlas, Chronicle, ChronicleEntryType, codecs, MemberCardType, retirementEntry, retirementMarker, verifyChronicle } from "@coal/runtime/services";
 import { repoRoot } from "../support/files.js";
 
 const scratch = join(repoRoot, ".tmp", `node-${process.pid}`);
@@ -32,7 +32,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
 describe("coal node", () => {
   it("hosts module committees across processes: ticks flow, metrics show one leader, SIGTERM stops cleanly", async () => {
     writeFileSync(join(scratch, "package.json"), "{}");
-    writeFileSync(join(scratch, "clock.coal"), `organism sensor {\n  instance: "node-test.sensor"\n  content { unit: "c" }\n}\n\ncoalition clock {\n  name: "node-test.clock"\n  organisms: [sensor]\n  almanac { cadence: 100ms }\n  chronicle { }\n}\n`);
+    writeFileSync(join(scratch, "clock.coal"), `organism sensor {\n  instance: "node-test.sensor"\n  content { unit: "c" }\n}\n\ncoalition clock {\n  name: "node-test.clock"\n  organisms: [sensor]\n  almanac { cadence: 100ms }\n  chronicle { }\n  atlas { }\n}\n`);
     const build = spawnSync(process.execPath, [join(repoRoot, "compiler/bin/coalc.mjs"), "build", "clock.coal"], { cwd: scratch, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
     const ids = [0, 1, 2].map((i) => coal("key", "--out", `key${i}.hex`).stdout.trim());
@@ -42,7 +42,7 @@ describe("coal node", () => {
     for (let i = 0; i < 3; i++) {
       const child = spawn(
         process.execPath,
-        [...coalArgs, "node", "--manifest", "coal-out/clock.manifest.json", "--data-dir", `data${i}`, "--key", `key${i}.hex`, "--listen", `127.0.0.1:${base + i}`, "--members", ids.join(","), "--module", "almanac", "--module", "chronicle", "--metrics", `127.0.0.1:${base + 100 + i}`, "--tick-ms", "20", ...ids.flatMap((id, j) => (j === i ? [] : ["--bootstrap", `${id}@127.0.0.1:${base + j}`]))],
+        [...coalArgs, "node", "--manifest", "coal-out/clock.manifest.json", "--data-dir", `data${i}`, "--key", `key${i}.hex`, "--listen", `127.0.0.1:${base + i}`, "--members", ids.join(","), "--module", "almanac", "--module", "chronicle", "--module", "atlas", "--clients", "any", "--metrics", `127.0.0.1:${base + 100 + i}`, "--tick-ms", "20", ...ids.flatMap((id, j) => (j === i ? [] : ["--bootstrap", `${id}@127.0.0.1:${base + j}`]))],
         { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] },
       );
       child.stdout!.on("data", (chunk: Buffer) => logs[i]!.push(...chunk.toString().split("\n").filter((l) => l !== "")));
@@ -61,6 +61,29 @@ describe("coal node", () => {
       await until(() => seqs.length >= 5, "five ticks");
       for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!);
 
+      // An agent outside the committee appends to the Chronicle and registers with the Atlas
+      // through the nodes; the nodes' Atlas follows the retirement marker it appends.
+      const root = moduleRoot(fromHex(manifest.coalition.ids.COALITION_ROOT), "chronicle");
+      const logId = toHex(surfaceId(root, { kind: "collection", name: "log", collection: "vec", parameters: [ChronicleEntryType] }).digest);
+      const cardsId = toHex(surfaceId(moduleRoot(fromHex(manifest.coalition.ids.COALITION_ROOT), "atlas"), { kind: "collection", name: "cards", collection: "map", parameters: [primitive("digest"), MemberCardType] }).digest);
+      const timing = { tickMs: 20, electionTicks: 10 };
+      const chronicle = Chronicle.client({ key: logId, peer: client, members: ids, ...timing });
+      const atlas = Atlas.client({ key: cardsId, peer: client, members: ids, ...timing });
+      try {
+        const sensor = fromHex(manifest.citizens.find((c: { name: string }) => c.name === "sensor").stable_id);
+        const successor = new Uint8Array(32).fill(7);
+        await atlas.register({ citizen: sensor, role: "sensor", endpoint_hints: [], tdx_pins: [], status: { kind: "Active" } });
+        const entry = await chronicle.append(retirementEntry(retirementMarker({ stable_id: sensor }, { stable_id: successor }, { kind: "Obsolete" }, 1n, [])));
+        expect(entry.seq).toBe(1n);
+        await until(async () => (await atlas.cards.read()).get(sensor)?.status.kind === "Retired", "the Atlas following the marker");
+        expect(toHex((await atlas.cards.read()).get(sensor)!.successor_hint!)).toBe(toHex(successor));
+        const { entries, head } = await chronicle.log();
+        expect(verifyChronicle(entries, head).ok).toBe(true);
+      } finally {
+        chronicle.close();
+        atlas.close();
+      }
+
       const metrics = await Promise.all([0, 1, 2].map(async (i) => (await fetch(`http://127.0.0.1:${base + 100 + i}/metrics`)).text()));
       expect(metrics[0]).toContain("# TYPE coal_group_leader gauge");
       const leaders = metrics.filter((m) => /coal_group_leader\{kind="module",name="almanac"\} 1/.test(m));
@@ -71,7 +94,7 @@ describe("coal node", () => {
       children[2]!.kill("SIGTERM");
       expect(await exited).toBe(0);
       const records = logs[2]!.map((line) => JSON.parse(line) as { level: string; msg: string });
-      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "shutting down", "stopped"]));
+      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "shutting down", "stopped"]));
     } finally {
       await client.close();
     }
@@ -85,5 +108,8 @@ describe("coal node", () => {
     const badKey = coal("key", "--show", "nope.hex");
     expect(badKey.status).toBe(2);
     expect(badKey.stderr.trim().split("\n")).toEqual(["coal: cannot read the key file nope.hex: ENOENT"]);
+    const badClients = coal("node", "--manifest", "x.json", "--data-dir", "d", "--key", "k", "--listen", "127.0.0.1:1", "--members", "a".repeat(64), "--clients", "everyone");
+    expect(badClients.status).toBe(2);
+    expect(badClients.stderr.trim()).toBe("coal: --clients takes `any` or peer ids (64 hex digits), not `everyone`");
   });
 });

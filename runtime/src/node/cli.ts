@@ -15,6 +15,7 @@ Usage:
             --members <id,id,…> [--module almanac|chronicle|atlas|compute]…
             [--machine <organism>=<module.js>]… [--bootstrap <id>@<host:port>]…
             [--advertise <host:port>] [--metrics <host:port>] [--tick-ms n] [--election-ticks n]
+            [--clients any|<id,id,…>] [--tdx-root <root.pem>]
 `;
 
 class UsageError extends Error {}
@@ -58,6 +59,8 @@ export async function coal(argv: readonly string[]): Promise<number> {
           metrics: { type: "string" },
           "tick-ms": { type: "string" },
           "election-ticks": { type: "string" },
+          clients: { type: "string" },
+          "tdx-root": { type: "string" },
         },
         strict: true,
       });
@@ -81,6 +84,11 @@ export async function coal(argv: readonly string[]): Promise<number> {
       });
       const members = values.members!.split(",").filter((m) => m !== "");
       for (const member of members) if (!/^[0-9a-f]{64}$/.test(member)) throw new UsageError(`--members takes peer ids (64 hex digits), not \`${member}\``);
+      let clients: "any" | string[] | undefined;
+      if (values.clients !== undefined) {
+        clients = values.clients === "any" ? "any" : values.clients.split(",").filter((c) => c !== "");
+        if (clients !== "any") for (const client of clients) if (!/^[0-9a-f]{64}$/.test(client)) throw new UsageError(`--clients takes \`any\` or peer ids (64 hex digits), not \`${client}\``);
+      }
       const config: NodeConfig = {
         manifest: values.manifest!,
         dataDir: values["data-dir"]!,
@@ -92,6 +100,8 @@ export async function coal(argv: readonly string[]): Promise<number> {
         members,
         machines,
         ...(values.metrics === undefined ? {} : { metrics: hostPort(values.metrics, "--metrics") }),
+        ...(clients === undefined ? {} : { clients }),
+        ...(values["tdx-root"] === undefined ? {} : { tdxRoot: values["tdx-root"] }),
         ...(values["tick-ms"] === undefined ? {} : { tickMs: Number(values["tick-ms"]) }),
         ...(values["election-ticks"] === undefined ? {} : { electionTicks: Number(values["election-ticks"]) }),
       };

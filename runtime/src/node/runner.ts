@@ -18,7 +18,8 @@ import { walStore } from "../groups/wal-store.js";
 import { Network } from "../net/index.js";
 import type { TcpNode } from "../net/tcp.js";
 import { Almanac } from "../services/almanac.js";
-import { Atlas } from "../services/atlas.js";
+import { Atlas, followRetirements } from "../services/atlas.js";
+import { trustedRoot, type TrustedRoot } from "../tdx/x509.js";
 import { Chronicle } from "../services/chronicle.js";
 import { Compute } from "../services/compute.js";
 import { AlmanacTickType, ChronicleEntryType, MemberCardType } from "../services/std-types.js";
@@ -37,6 +38,10 @@ export interface NodeConfig {
   /** Organism committees: organism name → path of a JS module exporting a state machine factory. */
   readonly machines: Readonly<Record<string, string>>;
   readonly metrics?: { readonly host: string; readonly port: number };
+  /** Peers outside the committee the modules serve (agents appending to the Chronicle, providers…). */
+  readonly clients?: "any" | readonly string[];
+  /** A PEM root certificate Compute verifies provider quotes against instead of Intel's (tests, demos). */
+  readonly tdxRoot?: string;
   readonly tickMs?: number;
   readonly electionTicks?: number;
   /** Where logs go (JSON lines). Default stdout. */
@@ -68,6 +73,8 @@ type Hosted = { readonly kind: string; readonly name: string; readonly group: { 
 
 export class NodeRunner {
   private readonly hosted: Hosted[] = [];
+  /** Stops the run-time patterns this node carries out (the Atlas following the Chronicle). */
+  private readonly patterns: (() => void)[] = [];
   private metricsServer: Server | undefined;
   private readonly startedAt = Date.now();
 
@@ -99,6 +106,17 @@ export class NodeRunner {
       return walStore(dir);
     };
     const modules = manifest.coalition.modules;
+    const serve = config.clients === undefined ? {} : { clients: config.clients };
+    let root: TrustedRoot | undefined;
+    if (config.tdxRoot !== undefined) {
+      try {
+        root = trustedRoot(readFileSync(config.tdxRoot, "utf8"));
+      } catch (error) {
+        throw new NodeConfigError(`cannot use ${config.tdxRoot} as the TDX root: ${(error as Error).message}`);
+      }
+    }
+    let chronicleMember: Chronicle | undefined;
+    let atlasMember: Atlas | undefined;
     const surface = (module: string, name: string, kind: "stream" | "map" | "vec", type: Parameters<typeof codec>[0]) => {
       const root = moduleRoot(fromHex(manifest.coalition.ids.COALITION_ROOT), module as "almanac");
       const item = kind === "stream" ? { kind: "stream" as const, name, type } : { kind: "collection" as const, name, collection: kind, parameters: kind === "map" ? [primitive("digest"), type] : [type] };
@@ -113,18 +131,25 @@ export class NodeRunner {
         runner.hosted.push({ kind: "module", name: "almanac", group: almanac.group, stop: () => almanac.stop() });
         runner.log("info", "hosting the almanac", { cadenceMs });
       } else if (module === "chronicle") {
-        const chronicle = await Chronicle.open({ key: surface("chronicle", "log", "vec", ChronicleEntryType), peer: node, writers: config.members, store: await store("chronicle"), ...timing });
+        const chronicle = await Chronicle.open({ key: surface("chronicle", "log", "vec", ChronicleEntryType), peer: node, writers: config.members, store: await store("chronicle"), ...serve, ...timing });
+        chronicleMember = chronicle;
         runner.hosted.push({ kind: "module", name: "chronicle", group: chronicle.group, stop: () => chronicle.close() });
         runner.log("info", "hosting the chronicle");
       } else if (module === "atlas") {
-        const atlas = await Atlas.open({ key: surface("atlas", "cards", "map", MemberCardType), peer: node, writers: config.members, store: await store("atlas"), ...timing });
+        const atlas = await Atlas.open({ key: surface("atlas", "cards", "map", MemberCardType), peer: node, writers: config.members, store: await store("atlas"), ...serve, ...timing });
+        atlasMember = atlas;
         runner.hosted.push({ kind: "module", name: "atlas", group: atlas.cards, stop: () => atlas.close() });
         runner.log("info", "hosting the atlas");
       } else {
-        const compute = await Compute.open({ key: m.fingerprint, peer: node, members: config.members, store: await store("compute"), ...timing });
+        const compute = await Compute.open({ key: m.fingerprint, peer: node, members: config.members, store: await store("compute"), ...(root === undefined ? {} : { root }), ...serve, ...timing });
         runner.hosted.push({ kind: "module", name: "compute", group: compute.group, stop: () => compute.close() });
-        runner.log("info", "hosting compute");
+        runner.log("info", "hosting compute", root === undefined ? {} : { tdxRoot: config.tdxRoot });
       }
+    }
+    if (chronicleMember !== undefined && atlasMember !== undefined) {
+      // Pattern Y: this node's Atlas member, when it leads, applies the Chronicle's retirement markers.
+      const stop = followRetirements(chronicleMember, atlasMember, (marker) => runner.log("info", "atlas follows a retirement marker", { retiring: Buffer.from(marker.retiring.stable_id).toString("hex"), successor: marker.replacement === undefined ? null : Buffer.from(marker.replacement.stable_id).toString("hex") }));
+      runner.patterns.push(stop);
     }
     for (const [name, path] of Object.entries(config.machines)) {
       const citizen = manifest.citizens.find((c) => c.name === name && c.kind === "organism");
@@ -179,6 +204,7 @@ export class NodeRunner {
   /** Stops every hosted group (their logs flushed), the metrics endpoint and the node's links. */
   async stop(): Promise<void> {
     this.log("info", "shutting down", { groups: this.hosted.length });
+    for (const stop of this.patterns.splice(0)) stop();
     for (const hosted of this.hosted.splice(0)) await hosted.stop();
     await new Promise<void>((r) => (this.metricsServer === undefined ? r() : this.metricsServer.close(() => r())));
     await this.node.close();
