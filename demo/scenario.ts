@@ -428,7 +428,7 @@ export async function watchdog(s: Stage): Promise<void> {
 export async function lateConsumer(s: Stage): Promise<void> {
   const peer = await s.join("late-consumer");
   const ids = s.b.ids;
-  const atlas = Atlas.client({ key: ids.modules.atlas.cards, peer, writers: operatorIds(s), ...moduleTiming(s) });
+  const atlas = Atlas.client({ key: ids.modules.atlas.cards, peer, members: operatorIds(s), ...moduleTiming(s) });
   const prophetId = fromHex(ids.citizens.prophet.stableId);
   let resolved = await atlas.resolve(prophetId);
   while (!resolved.ok || toHex(resolved.card.citizen) === ids.citizens.prophet.stableId) {
