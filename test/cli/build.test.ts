@@ -95,9 +95,14 @@ describe("change classification", () => {
     const result = verdictOf(await against(edit("decay: 0.9", "decay: 0.95")));
     expect(result.verdict).toBe("fingerprint");
     expect(result.changes.map((c) => `${c.subject}: ${c.description} [${c.rule}]`)).toEqual([
-      "organism accuracy_reputation: content hash moves: the content's values changed [the content hash pins the content: parameters, ACL, TDX measurements and surface]",
+      "organism accuracy_reputation: content hash moves: content field `decay` changed [the content hash pins the content: parameters, ACL, TDX measurements and surface]",
       "coalition forecasters: the pinned content hash of accuracy_reputation changed [a pinned content hash changes]",
     ]);
+  });
+
+  it("strategy D: a constitution change names every content field it touches", async () => {
+    const touched = verdictOf(await against(edit("decay: 0.9", "decay: 0.8").replace("window: 30 ticks", "window: 60 ticks")));
+    expect(touched.changes[0]!.description).toBe("content hash moves: content fields `window`, `decay` changed");
   });
 
   it("breaking: a retyped field, a removed stream, reordered variants (exit 1)", async () => {

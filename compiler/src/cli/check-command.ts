@@ -1,7 +1,7 @@
 // `coalc check [paths…]`: every file named (and everything it imports) through the checker.
 import { compile } from "../compile.js";
 import { diffLocks, type DiffResult } from "../emit/diff.js";
-import { lockFile } from "../emit/lock.js";
+import { contentFieldReader, lockFile } from "../emit/lock.js";
 import { lockOf, writeDiff } from "./diff-command.js";
 import { collectSourceFiles } from "../sources.js";
 import { exitCodes, useColor, UsageError, type CliIo } from "./io.js";
@@ -30,7 +30,7 @@ export function checkCommand(paths: readonly string[], options: CheckOptions, io
   if (!errors && options.against !== undefined) {
     const old = lockOf(options.against, { ...options, format: "json" }, io);
     if (typeof old === "number") return old;
-    classification = diffLocks(old, lockFile(result.model));
+    classification = diffLocks(old, lockFile(result.model), contentFieldReader(result.model));
   }
   if (options.format === "json") {
     // One document: the diagnostics, and the classification when asked for.

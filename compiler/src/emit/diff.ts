@@ -35,11 +35,18 @@ export const rules = {
 
 const severity: Record<ChangeClass, number> = { compatible: 0, fingerprint: 1, breaking: 2 };
 
-export function diffLocks(old: LockFile, current: LockFile): DiffResult {
+/**
+ * Reads a citizen's content bytes (hex) field by field: field name → the field's own encoding
+ * (hex). Given by callers that hold the current program (`coalc check --against`), so a change of
+ * content values is reported by the fields it touches (strategy D); undefined when it cannot tell.
+ */
+export type ContentFields = (citizen: string, bytesHex: string) => ReadonlyMap<string, string> | undefined;
+
+export function diffLocks(old: LockFile, current: LockFile, contentFields?: ContentFields): DiffResult {
   const changes: Change[] = [];
   const add = (change: Change) => changes.push(change);
   diffTypes(old, current, add);
-  diffCitizens(old, current, add);
+  diffCitizens(old, current, add, contentFields);
   diffCoalitions(old, current, add);
   if (old.universe !== current.universe) add({ class: "fingerprint", subject: "universe", description: "the universe changed, so every instance id moves", moves: ["universe"], rule: rules.stableId });
   const verdict = changes.reduce<ChangeClass>((worst, c) => (severity[c.class] > severity[worst] ? c.class : worst), "compatible");
@@ -117,7 +124,7 @@ function section(c: LockCitizen): string {
   return c.kind === "lattice" ? "lattices" : c.kind === "organism" ? "organisms" : "confluences";
 }
 
-function diffCitizens(old: LockFile, current: LockFile, add: (c: Change) => void): void {
+function diffCitizens(old: LockFile, current: LockFile, add: (c: Change) => void, contentFields: ContentFields | undefined): void {
   for (const [name, a] of Object.entries(old.citizens)) {
     const b = current.citizens[name];
     const subject = `${a.kind} ${name}`;
@@ -138,7 +145,7 @@ function diffCitizens(old: LockFile, current: LockFile, add: (c: Change) => void
     if (a.content_hash !== b.content_hash && a.kind !== "lattice") {
       const reasons: string[] = [];
       if (a.content_schema !== b.content_schema) reasons.push("the content's type");
-      if (a.content_bytes !== b.content_bytes) reasons.push("the content's values");
+      if (a.content_bytes !== b.content_bytes) reasons.push(touchedFields(name, a, b, contentFields) ?? "the content's values");
       if (a.admission_signature !== b.admission_signature) reasons.push("the admission");
       if (a.tdx_pin !== b.tdx_pin) reasons.push("the TDX pin");
       if (JSON.stringify(a.surface.map((s) => [s.name, s.kind, s.typeId])) !== JSON.stringify(b.surface.map((s) => [s.name, s.kind, s.typeId]))) reasons.push("the surface");
@@ -151,6 +158,17 @@ function diffCitizens(old: LockFile, current: LockFile, add: (c: Change) => void
     }
   }
   for (const [name, b] of Object.entries(current.citizens)) if (old.citizens[name] === undefined) add({ class: "compatible", subject: `${b.kind} ${name}`, description: "added", moves: [] });
+}
+
+/** "content fields `decay`, `window`" when the type is unchanged and the fields can be read. */
+function touchedFields(citizen: string, a: LockCitizen, b: LockCitizen, read: ContentFields | undefined): string | undefined {
+  if (read === undefined || a.content_schema !== b.content_schema || a.content_bytes === null || b.content_bytes === null) return undefined;
+  const before = read(citizen, a.content_bytes);
+  const after = read(citizen, b.content_bytes);
+  if (before === undefined || after === undefined) return undefined;
+  const touched = [...after.keys()].filter((field) => before.get(field) !== after.get(field));
+  if (touched.length === 0) return undefined;
+  return `content ${touched.length === 1 ? "field" : "fields"} ${touched.map((f) => `\`${f}\``).join(", ")}`;
 }
 
 function refsChanged(label: string, a: readonly LockRef[], b: readonly LockRef[], reasons: { text: string; rule: string }[]): void {

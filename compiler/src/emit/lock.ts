@@ -136,3 +136,21 @@ export function lockFile(model: WorkspaceModel, fingerprinter = new Fingerprinte
   );
   return { lock_version: lockVersion, compiler: `coalc ${compilerVersion}`, universe: hex(model.universe), types, citizens: sortedEntries(citizens), coalitions };
 }
+
+/**
+ * Reads content bytes field by field with the current program's content types (see
+ * `ContentFields`): only meaningful when the type is unchanged, which the caller checks.
+ */
+export function contentFieldReader(model: WorkspaceModel): (citizen: string, bytesHex: string) => ReadonlyMap<string, string> | undefined {
+  const types = new Map([...model.organisms, ...model.confluences].map((c) => [c.name, c.content.type] as const));
+  return (citizen, bytesHex) => {
+    const type = types.get(citizen);
+    if (type === undefined) return undefined;
+    try {
+      const value = I.codec<Record<string, unknown>>(type).decode(Buffer.from(bytesHex, "hex"));
+      return new Map(type.fields.map((field) => [field.name, I.toHex(I.encode(field.type, value[field.name] as never))] as const));
+    } catch {
+      return undefined;
+    }
+  };
+}
