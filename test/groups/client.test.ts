@@ -336,6 +336,36 @@ describe("group clients", () => {
     expect((await outside.read()).get("bob")).toBeUndefined();
   });
 
+  it("runs thousands of concurrent commands from one client, each exactly once (in-flight commands stay inside the members' window)", async () => {
+    const c = await committee({ clients: "any" });
+    await leaderOf(c);
+    // Count the commands on the wire that have no answer yet.
+    const inner = c.net.join();
+    let outstanding = 0;
+    let most = 0;
+    const counting: GroupPeer = {
+      id: inner.id,
+      channel(name) {
+        const channel = inner.channel(name);
+        return {
+          send: (to, bytes) => {
+            if (bytes[0] === 1) most = Math.max(most, ++outstanding);
+            return channel.send(to, bytes);
+          },
+          receive: (handler) => channel.receive((from, bytes) => (outstanding--, handler(from, bytes))),
+          close: () => channel.close(),
+        };
+      },
+    };
+    const one = client(c, counting, { timeoutMs: 60_000 });
+    const results = await Promise.all(Array.from({ length: 5000 }, (_, i) => one.execute({ op: "add", tag: `t${i}` })));
+    expect(results.every((r) => r.count === 1)).toBe(true);
+    expect(most).toBeGreaterThan(100);
+    expect(most).toBeLessThanOrEqual(1024);
+    await converge(c.members);
+    for (const machine of c.machines) expect(machine.total).toBe(5000);
+  });
+
   it("keeps any number of clients of one group on one peer apart, a member's peer included", async () => {
     const c = await committee({ clients: "any" });
     await leaderOf(c);

@@ -36,6 +36,9 @@ interface Waiting {
   resolve(response: { status: ClientStatus; payload: Uint8Array } | undefined): void;
 }
 
+/** Commands one client has in flight at most (see `execute`). */
+const maxInFlight = 1024;
+
 type ClientPeer = GroupClientOptions<unknown, unknown>["peer"];
 
 /** The requests and replies of every client of one group on one peer. */
@@ -92,6 +95,8 @@ export class GroupClient<C, R> {
   private readonly exchange: Exchange;
   private readonly session = randomBytes(8);
   private sequence = 0;
+  private inFlight = 0;
+  private readonly queued: (() => void)[] = [];
   /** This client's requests awaiting an answer (in the exchange's table too). */
   private readonly mine = new Set<bigint>();
   /** The member that answered last: asked first next time. */
@@ -110,10 +115,19 @@ export class GroupClient<C, R> {
 
   /** Runs `command` through the group's log, at most once however often it is resent; resolves with its result. */
   async execute(command: C): Promise<R> {
-    const sequence = ++this.sequence;
-    const bytes = this.options.commands.encode(command);
-    const payload = await this.ask((requestId) => encodeExecute(requestId, this.session, sequence, bytes), "command");
-    return this.options.results.decode(payload);
+    // Members remember a session's last 4 096 sequence numbers; a command further behind the
+    // newest would read as applied. Keeping at most 1 024 in flight keeps every one inside.
+    if (this.inFlight >= maxInFlight) await new Promise<void>((resume) => this.queued.push(resume));
+    this.inFlight++;
+    try {
+      const sequence = ++this.sequence;
+      const bytes = this.options.commands.encode(command);
+      const payload = await this.ask((requestId) => encodeExecute(requestId, this.session, sequence, bytes), "command");
+      return this.options.results.decode(payload);
+    } finally {
+      this.inFlight--;
+      this.queued.shift()?.();
+    }
   }
 
   /** The group's state machine snapshot and the version (log index) it reflects. */
