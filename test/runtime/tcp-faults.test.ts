@@ -83,3 +83,69 @@ describe("tcp network faults", () => {
     }
   });
 });
+
+describe("link keepalive", () => {
+  /** A producer reached through a fault proxy (it advertises the proxy), and a consumer of it. */
+  async function producerBehindProxy(keepAlive: { intervalMs: number; silentMs: number } | false) {
+    const { FaultNetwork } = await import("../support/fault-proxy.js");
+    const seeds = [randomBytes(32), randomBytes(32)];
+    const ids = seeds.map((seed) => peerKeyFromSeed(seed).id) as [string, string];
+    const faults = await FaultNetwork.start(ids);
+    const producerNode = await start({ secretKey: seeds[0], advertise: faults.address(ids[0]), keepAlive });
+    faults.target(ids[0], Number(producerNode.boundAddress.split(":")[1]));
+    const consumerNode = await start({ secretKey: seeds[1], advertise: faults.address(ids[1]), bootstrap: [{ id: ids[0], address: faults.address(ids[0]) }], keepAlive });
+    faults.target(ids[1], Number(consumerNode.boundAddress.split(":")[1]));
+    const stream = "ab".repeat(32);
+    const producer = producerNode.produce(stream);
+    const consumer = consumerNode.consume(stream);
+    return { faults, ids, producer, consumer, close: () => faults.close() };
+  }
+
+  it("closes a link whose peer went silent (a blackholed path), with the reason, and links again once the path heals", async () => {
+    const { faults, ids, producer, consumer, close } = await producerBehindProxy({ intervalMs: 100, silentMs: 600 });
+    try {
+      expect(await until(() => consumer.stats().producers === 1, 5000)).toBe(true);
+      // The path swallows everything both ways, without closing anything: a vanished host.
+      faults.isolate(ids[0], { kind: "blackhole" });
+      expect(await until(() => consumer.stats().producers === 0, 5000)).toBe(true);
+      expect(consumer.stats().disconnections.map((d) => d.rejection.code)).toContain("peer-silent");
+      faults.heal();
+      expect(await until(() => consumer.stats().producers === 1, 10_000)).toBe(true);
+      const received: number[] = [];
+      void (async () => {
+        for await (const datum of consumer) received.push(datum[0]!);
+      })();
+      for (let i = 0; i < 50 && received.length === 0; i++) {
+        await producer.send(Uint8Array.of(7));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(received).toContain(7);
+    } finally {
+      await close();
+    }
+  });
+
+  it("keeps an idle link open: the empty frames count as hearing from the peer", async () => {
+    const { consumer, close } = await producerBehindProxy({ intervalMs: 100, silentMs: 400 });
+    try {
+      expect(await until(() => consumer.stats().producers === 1, 5000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1500)); // nearly four silent periods, no data
+      expect(consumer.stats().producers).toBe(1);
+      expect(consumer.stats().disconnections).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("without keepalive, a blackholed link is believed open (what keepalive is for)", async () => {
+    const { faults, ids, consumer, close } = await producerBehindProxy(false);
+    try {
+      expect(await until(() => consumer.stats().producers === 1, 5000)).toBe(true);
+      faults.isolate(ids[0], { kind: "blackhole" });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(consumer.stats().producers).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+});

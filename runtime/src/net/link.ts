@@ -56,6 +56,7 @@ export type LinkErrorCode =
   | "peer-id-mismatch"
   | "bad-signature"
   | "decrypt-failed"
+  | "peer-silent"
   | "closed";
 
 export class LinkError extends Error {
@@ -149,13 +150,42 @@ export class Link {
   flush(): void {
     this.flushScheduled = false;
     if (this.staged === 0 || this.closedWith !== undefined) return;
-    const nonce = counterNonce(this.sendCounter++);
-    const cipher = createCipheriv("chacha20-poly1305", this.sendKey, nonce, { authTagLength: tagBytes });
-    const ciphertext = cipher.update(this.staging.subarray(0, this.staged));
-    cipher.final();
-    const tag = cipher.getAuthTag();
+    this.seal(this.staging.subarray(0, this.staged));
     this.staged = 0;
     if (this.staging.length > this.batchBytes) this.staging = Buffer.allocUnsafe(this.batchBytes);
+  }
+
+  private lastSent = Date.now();
+  private lastReceived = Date.now();
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Keeps the link honest when the other end may vanish without a FIN (a host powered off, a
+   * partition that swallows packets): an empty frame goes out whenever nothing else has for
+   * `intervalMs`, and the link fails with "peer-silent" once nothing at all has come in for
+   * `silentMs` — so its streams and groups notice, and the peer is dialled afresh. An empty frame
+   * carries no payload, so peers that never send one still read it.
+   */
+  keepAlive(intervalMs: number, silentMs: number): void {
+    if (this.closedWith !== undefined) return;
+    clearInterval(this.keepAliveTimer);
+    this.lastReceived = Date.now();
+    this.keepAliveTimer = setInterval(() => {
+      const now = Date.now();
+      if (now - this.lastReceived > silentMs) return this.fail(new LinkError("peer-silent", `nothing from the peer for ${now - this.lastReceived} ms (the limit is ${silentMs} ms)`));
+      if (now - this.lastSent >= intervalMs && this.staged === 0) this.seal(empty);
+    }, Math.max(5, Math.floor(Math.min(intervalMs, silentMs) / 4)));
+    this.keepAliveTimer.unref?.();
+  }
+
+  /** Encrypts `plain` as the next frame and writes it. */
+  private seal(plain: Uint8Array): void {
+    const nonce = counterNonce(this.sendCounter++);
+    const cipher = createCipheriv("chacha20-poly1305", this.sendKey, nonce, { authTagLength: tagBytes });
+    const ciphertext = cipher.update(plain);
+    cipher.final();
+    const tag = cipher.getAuthTag();
+    this.lastSent = Date.now();
     // Header, ciphertext and tag as three writes under one cork: no copy into a frame buffer.
     const header = Buffer.allocUnsafe(4);
     header.writeUInt32LE(ciphertext.length + tag.length);
@@ -169,6 +199,7 @@ export class Link {
   /** @internal A frame from the wire. */
   received(frame: Uint8Array): void {
     if (this.closedWith !== undefined) return;
+    this.lastReceived = Date.now();
     if (frame.length < tagBytes) return this.fail(new LinkError("decrypt-failed", "a frame too short to carry its tag"));
     const nonce = counterNonce(this.receiveCounter++);
     try {
@@ -246,6 +277,7 @@ export class Link {
   }
 
   private closed(): void {
+    clearInterval(this.keepAliveTimer);
     this.inbox.close();
     for (const listener of this.closeListeners.splice(0)) listener();
   }

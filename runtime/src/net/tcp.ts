@@ -53,6 +53,12 @@ export interface TcpOptions {
   /** How long a connection may take to connect and complete its link handshake, either way. Default 5 s. */
   readonly handshakeTimeoutMs?: number;
   readonly maxFrameBytes?: number;
+  /**
+   * Link keepalive: an empty frame after `intervalMs` without traffic, and a link that has heard
+   * nothing for `silentMs` closed ("peer-silent") and dialled afresh. Default 2 s and 10 s; `false`
+   * turns it off (a half-open connection then lives until the kernel gives up on it).
+   */
+  readonly keepAlive?: { readonly intervalMs: number; readonly silentMs: number } | false;
 }
 
 const entryBody = (entry: Omit<PeerEntry, "signature">) => JSON.stringify([entry.id, entry.address, entry.tags, entry.streams, entry.tickets, entry.version, entry.issuedAt]);
@@ -399,6 +405,8 @@ export class TcpNode {
     }
     this.links.set(link.peerId, link);
     this.backoff.delete(link.peerId);
+    const keepAlive = this.options.keepAlive ?? { intervalMs: 2000, silentMs: 10_000 };
+    if (keepAlive !== false) link.keepAlive(keepAlive.intervalMs, keepAlive.silentMs);
     link.send(Buffer.concat([Buffer.of(1), Buffer.from(JSON.stringify([...this.entries.values()].filter((e) => e.version >= 0)))]));
     for (const [streamId, set] of this.consumers) if (set.size > 0 && this.entries.get(link.peerId)?.streams.includes(streamId)) this.subscribe(link, streamId);
     this.serve(link);
