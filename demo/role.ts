@@ -3,6 +3,7 @@
 // bootstrap peer. It speaks JSON lines: what the roles report goes to stdout for the launcher's
 // view and checklist; the launcher's cues ("audit", "stop") arrive on stdin. On "stop" (or stdin
 // closing: the launcher went away) it closes its groups and links and exits 0.
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Network, peerKeyFromSeed, type TcpNode } from "@coal/runtime/net";
@@ -16,6 +17,7 @@ interface Setup {
   readonly bootstrap: readonly { readonly id: string; readonly address: string }[];
   readonly tickMs: number;
   readonly bindings: string;
+  readonly manifest: string;
 }
 
 const say = (message: Record<string, unknown>) => process.stdout.write(JSON.stringify(message, (_, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
@@ -35,9 +37,12 @@ for (const name of setup.roles) {
 }
 
 const b = await import(pathToFileURL(setup.bindings).href);
+const citizens = (JSON.parse(readFileSync(setup.manifest, "utf8")) as { citizens: Stage["citizens"] }).citizens.map(({ name, stable_id, role }) => ({ name, stable_id, role }));
 const nodes: TcpNode[] = [];
 const cues = { audit: [] as (() => void)[], stop: [] as (() => void)[] };
 const given = new Set<string>();
+let startScript!: (epoch: bigint) => void;
+const epoch = new Promise<bigint>((resolve) => (startScript = resolve));
 const give = (name: "audit" | "stop") => {
   if (given.has(name)) return;
   given.add(name);
@@ -46,7 +51,8 @@ const give = (name: "audit" | "stop") => {
 createInterface({ input: process.stdin })
   .on("line", (line) => {
     try {
-      const { cue } = JSON.parse(line) as { cue: "audit" | "stop" };
+      const { cue, epoch } = JSON.parse(line) as { cue: "begin" | "audit" | "stop"; epoch?: string };
+      if (cue === "begin") startScript(BigInt(epoch ?? "0"));
       if (cue === "audit" || cue === "stop") give(cue);
     } catch {
       // not a cue
@@ -56,10 +62,10 @@ createInterface({ input: process.stdin })
 
 const stage: Stage = {
   b,
+  citizens,
   join: async (label) => {
     const node = await Network.tcp({ secretKey: seedOf(setup.master, label), listen: { host: "127.0.0.1", port: 0 }, bootstrap: setup.bootstrap });
     nodes.push(node);
-    if (label === "operator-0") say({ type: "address", id: node.id, address: node.address });
     return node;
   },
   idOf: (label) => peerKeyFromSeed(seedOf(setup.master, label)).id,
@@ -70,10 +76,11 @@ const stage: Stage = {
   tick: (seq) => say({ type: "tick", seq }),
   fact: (name, value) => say({ type: "fact", name, value }),
   cue: (name) => (given.has(name) ? Promise.resolve() : new Promise((resolve) => cues[name].push(resolve))),
+  epoch: () => epoch,
 };
 
 const running = setup.roles.map((name) => roles[name]!(stage));
-if (!setup.roles.includes("operator-0")) say({ type: "ready" });
+say({ type: "ready" });
 try {
   await Promise.all(running);
 } catch (error) {

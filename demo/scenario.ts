@@ -4,10 +4,11 @@
 // run in one process on the embedded network (`npm run demo`) or as separate OS processes over TCP
 // (`npm run demo -- --tcp`); only the Stage they are given differs.
 //
-// A role reports what it saw as lines for the view and as facts; the checklist is judged from the
-// facts alone (`judge`), so both modes pass or fail on the same evidence. The one thing roles get
-// from outside the network is the script's two cues: "audit" (every other part has finished) and
-// "stop".
+// Over TCP the operators are `coal node` processes instead of the `operator` role, doing what it
+// does (runtime/src/node/runner.ts). A role reports what it saw as lines for the view and as
+// facts; the checklist is judged from the facts alone (`judge`), so both modes pass or fail on the
+// same evidence. What roles get from outside the network is the script: its epoch (the tick it
+// counts from) and two cues, "audit" (every other part has finished) and "stop".
 import { createHash } from "node:crypto";
 import { fromHex, parseDecimal, toHex } from "@coal/runtime/identity";
 import type { Peer, TcpNode } from "@coal/runtime/net";
@@ -16,6 +17,7 @@ import {
   Atlas,
   Chronicle,
   Compute,
+  catalogue,
   chooseSuccessor,
   codecs,
   followRetirements,
@@ -40,6 +42,8 @@ export type Fact = string | number | boolean | null | readonly Fact[] | { readon
 export interface Stage {
   /** The generated bindings (demo/coal-out/prophets.ts). */
   readonly b: Bindings;
+  /** The manifest's citizens (name, stable id, role), as `coal node` reads them too. */
+  readonly citizens: readonly { readonly name: string; readonly stable_id: string; readonly role: string }[];
   /** A peer for `label`; every label's identity is fixed for the run, so `idOf` knows it up front. */
   join(label: string): Promise<AnyPeer>;
   idOf(label: string): string;
@@ -50,6 +54,12 @@ export interface Stage {
   tick(seq: bigint): void;
   fact(name: string, value: Fact): void;
   cue(name: "audit" | "stop"): Promise<void>;
+  /**
+   * The almanac tick the script counts from, once every party is up: 0 in one process; over TCP
+   * the launcher names it when the last process is ready (the operators' almanac ticks from the
+   * moment they elect a leader, before the agents' processes have started).
+   */
+  epoch(): Promise<bigint>;
 }
 
 // The bindings are generated for the manifest; the roles use them by name.
@@ -63,7 +73,7 @@ const forecasters = ["prophet", "oracle_b", "oracle_c"] as const;
 const skill: Record<string, number> = { prophet: 0.7, oracle_b: 0.9, oracle_c: 0.4 };
 /** Consumer scores accuracy_reputation gives the desks (the floor is 0.55). */
 const deskScores: Record<keyof typeof deskLabels, string> = { A: "0.92", B: "0.31", C: "0.81" };
-/** The script, in almanac ticks. */
+/** The script, in almanac ticks after the epoch. */
 export const script = { desksSubscribe: 5n, deskCSettles: 8n, desksLeave: 20n };
 
 export const short = (hex: string) => hex.slice(0, 8);
@@ -132,20 +142,22 @@ export async function operator(s: Stage, index: number): Promise<void> {
   const chronicle = await Chronicle.open({ key: ids.modules.chronicle.log, peer, writers: members, clients: "any", ...timing });
   const atlas = await Atlas.open({ key: ids.modules.atlas.cards, peer, writers: members, clients: "any", ...timing });
   const compute = await Compute.open({ key: ids.coalition.modules.compute.fingerprint, peer, members, root: s.pki.trusted, clients: "any", ...timing });
+  // What `coal node` does for an operator hosting these modules (runtime/src/node/runner.ts): the
+  // committee catalogues every citizen in the Atlas and follows the Chronicle's retirement markers.
   const stopFollowing = followRetirements(chronicle, atlas, (marker) => s.line("atlas", `operator ${index} applied the retirement marker: ${short(toHex(marker.retiring.stable_id))} → Retired, successor_hint ${marker.replacement === undefined ? "none" : short(toHex(marker.replacement.stable_id))}`));
+  const stopCataloguing = catalogue(
+    atlas,
+    s.citizens.map((c) => ({ citizen: fromHex(c.stable_id), role: c.role })),
+    () => index === 0 && s.line("atlas", `${s.citizens.length} cards, one per citizen of the coalition, committed by the Atlas committee`),
+  );
   if (index === 0) {
     const leader = async (group: { when(): { leader(): Promise<string> } }) => short(await group.when().leader());
     s.section("modules", "Atlas, Almanac, Chronicle and Compute committees on three operator peers");
     s.line("leaders", `almanac ${await leader(almanac.group)}  chronicle ${await leader(chronicle.group)}  atlas ${await leader(atlas.cards)}  compute ${await leader(compute.group)}`);
-    // The committee commits one card per citizen.
-    for (const name of Object.keys(ids.citizens)) {
-      await atlas.register({ citizen: fromHex(ids.citizens[name].stableId), role: name, endpoint_hints: [], tdx_pins: [], status: { kind: "Active" } });
-    }
-    s.line("atlas", `${Object.keys(ids.citizens).length} cards registered, one per citizen of the coalition`);
-    s.fact("atlasCards", Object.keys(ids.citizens).length);
   }
   await s.cue("stop");
   stopFollowing();
+  stopCataloguing();
   await Promise.all([almanac.stop(), chronicle.close(), atlas.close(), compute.close()]);
 }
 
@@ -196,6 +208,7 @@ export async function reputation(s: Stage): Promise<void> {
       scores[name] = Math.round((1 - brier) * 1000) / 1000;
       void cards.send({ subject: fromHex(ids.citizens[name].stableId), window, score: parseDecimal(scores[name]!.toFixed(3)) });
     }
+    if (Object.keys(scores).length === 0) return;
     windows.push({ window: `${window.first}-${window.last}`, scores: { ...scores } });
     s.fact("scoreWindows", windows);
     s.line("reputation", `window ${window.first}–${window.last}: ${Object.entries(scores).map(([n, v]) => `${n} ${v.toFixed(3)}`).join(", ")}`);
@@ -221,12 +234,15 @@ export async function market(s: Stage): Promise<void> {
   };
   await publish();
   s.line("market", "desks A and B have settled allocations; desk C has not paid yet");
+  let epoch: bigint | undefined;
+  void s.epoch().then((e) => (epoch = e));
   almanac.on((t) => {
-    if (t.seq === script.deskCSettles) {
+    const paysNow = epoch !== undefined && !settled.includes("C") && t.seq >= epoch + script.deskCSettles;
+    if (paysNow) {
       settled.push("C");
       s.line("market", "desk C pays: its allocation settles");
     }
-    if (t.seq % 4n === 0n || t.seq === script.deskCSettles) void publish();
+    if (t.seq % 4n === 0n || paysNow) void publish();
   });
   await s.cue("stop");
   almanac.stop();
@@ -338,7 +354,8 @@ export async function desks(s: Stage): Promise<void> {
   const ids = s.b.ids;
   const peers = { A: await s.join(deskLabels.A), B: await s.join(deskLabels.B), C: await s.join(deskLabels.C) };
   const almanac = clock(s, peers.A);
-  await almanac.reaches(script.desksSubscribe);
+  const epoch = await s.epoch();
+  await almanac.reaches(epoch + script.desksSubscribe);
   s.section("admission", "prophet's admission, built from the manifest: ReputationFloor(0.55) & MarketSettlement");
   const decisionsOut = { A: s.b.desk.decisions.producer(peers.A), C: s.b.desk.decisions.producer(peers.C) };
   const subscriptions = { A: s.b.prophet.forecasts.subscribe(peers.A), B: s.b.prophet.forecasts.subscribe(peers.B), C: s.b.prophet.forecasts.subscribe(peers.C) };
@@ -369,7 +386,7 @@ export async function desks(s: Stage): Promise<void> {
   s.line("admitted", "desk C settled its allocation: re-judged and admitted");
   s.fact("deskCAdmittedAfterRefusal", codes(subscriptions.C).length > 0);
 
-  await almanac.reaches(script.desksLeave, 60_000);
+  await almanac.reaches(epoch + script.desksLeave, 60_000);
   s.section("abandonment", "the desks stop subscribing and acting");
   active = false;
   for (const sub of Object.values(subscriptions)) (sub as Sub).close();

@@ -15,7 +15,8 @@ const steps = [
   /watchdog .*→ Active/,
   /watchdog .*→ Abandoned \(2 of 2\)/,
   /hand-off\s+reputation leader: oracle_/,
-  /atlas\s+operator \d applied the retirement marker/,
+  /atlas\s+operator \d (\(coal node\) )?applied the retirement marker/,
+  /atlas\s+8 cards, one per citizen of the coalition, committed by the Atlas committee/,
   /late consumer resolves prophet .* → oracle_/,
   /forecast\s+late consumer receives/,
   /heartbeat\s+prophet → chronicle/,
@@ -41,7 +42,8 @@ describe("the prophet scenario", () => {
   it("runs every step as separate OS processes over TCP with --tcp", () => {
     const run = demo("--tcp");
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(run.stdout).toMatch(/10 OS processes over TCP/);
+    expect(run.stdout).toMatch(/10 OS processes over TCP: 3 × coal node \(the operators\)/);
+    expect(run.stdout).toMatch(/atlas\s+operator \d \(coal node\) applied the retirement marker/);
     const pids = /processes up \(pids ([\d, ]+)\)/.exec(run.stdout)?.[1]?.split(", ") ?? [];
     expect(new Set(pids).size).toBe(10);
     for (const step of steps) expect(run.stdout).toMatch(step);

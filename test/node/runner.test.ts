@@ -72,7 +72,8 @@ describe("coal node", () => {
       try {
         const sensor = fromHex(manifest.citizens.find((c: { name: string }) => c.name === "sensor").stable_id);
         const successor = new Uint8Array(32).fill(7);
-        await atlas.register({ citizen: sensor, role: "sensor", endpoint_hints: [], tdx_pins: [], status: { kind: "Active" } });
+        // The committee catalogues every citizen of the coalition by itself.
+        await until(async () => (await atlas.cards.read()).get(sensor)?.status.kind === "Active", "the sensor's card");
         const entry = await chronicle.append(retirementEntry(retirementMarker({ stable_id: sensor }, { stable_id: successor }, { kind: "Obsolete" }, 1n, [])));
         expect(entry.seq).toBe(1n);
         await until(async () => (await atlas.cards.read()).get(sensor)?.status.kind === "Retired", "the Atlas following the marker");
@@ -94,7 +95,9 @@ describe("coal node", () => {
       children[2]!.kill("SIGTERM");
       expect(await exited).toBe(0);
       const records = logs[2]!.map((line) => JSON.parse(line) as { level: string; msg: string });
-      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "shutting down", "stopped"]));
+      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "leader", "the atlas holds a card for every citizen", "shutting down", "stopped"]));
+      // The Atlas leader's node applied the marker, and said so.
+      expect(logs.flat().filter((line) => line.includes('"msg":"atlas follows a retirement marker"')).length).toBeGreaterThanOrEqual(1);
     } finally {
       await client.close();
     }

@@ -8,17 +8,17 @@ import { createServer, type Server } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { fromHex } from "../identity/bytes.js";
+import { fromHex, toHex } from "../identity/bytes.js";
 import { codec } from "../identity/codec.js";
 import { moduleRoot, surfaceId } from "../identity/fingerprints.js";
-import { primitive } from "../identity/types.js";
+import { list, primitive } from "../identity/types.js";
 import { startKeyedGroup } from "../groups/id.js";
 import type { StateMachine } from "../groups/state-machine.js";
 import { walStore } from "../groups/wal-store.js";
 import { Network } from "../net/index.js";
 import type { TcpNode } from "../net/tcp.js";
 import { Almanac } from "../services/almanac.js";
-import { Atlas, followRetirements } from "../services/atlas.js";
+import { Atlas, catalogue, followRetirements } from "../services/atlas.js";
 import { trustedRoot, type TrustedRoot } from "../tdx/x509.js";
 import { Chronicle } from "../services/chronicle.js";
 import { Compute } from "../services/compute.js";
@@ -50,7 +50,7 @@ export interface NodeConfig {
 
 interface Manifest {
   readonly coalition: { readonly name: string; readonly ids: { readonly COALITION_ROOT: string }; readonly modules: Readonly<Record<string, { readonly root: string; readonly fingerprint: string; readonly content: { readonly bytes: string } } | null>> };
-  readonly citizens: readonly { readonly name: string; readonly kind: string; readonly stable_id: string; readonly content_hash: string | null }[];
+  readonly citizens: readonly { readonly name: string; readonly kind: string; readonly role?: string; readonly stable_id: string; readonly content_hash: string | null }[];
 }
 
 /** A key file holds the 32-byte Ed25519 seed as 64 hex digits. */
@@ -138,6 +138,10 @@ export class NodeRunner {
       } else if (module === "atlas") {
         const atlas = await Atlas.open({ key: surface("atlas", "cards", "map", MemberCardType), peer: node, writers: config.members, store: await store("atlas"), ...serve, ...timing });
         atlasMember = atlas;
+        // One card per citizen the Atlas catalogues (AtlasContent.members), committed by the leader.
+        const members = codec<{ members: Uint8Array[] }>({ kind: "record", name: "AtlasContent", fields: [{ name: "members", type: list(primitive("digest")) }] }).decode(fromHex(m.content.bytes)).members;
+        const citizens = members.map((citizen) => ({ citizen, role: manifest.citizens.find((c) => c.stable_id === toHex(citizen))?.role ?? "" }));
+        runner.patterns.push(catalogue(atlas, citizens, () => runner.log("info", "the atlas holds a card for every citizen", { cards: citizens.length })));
         runner.hosted.push({ kind: "module", name: "atlas", group: atlas.cards, stop: () => atlas.close() });
         runner.log("info", "hosting the atlas");
       } else {
@@ -161,6 +165,18 @@ export class NodeRunner {
       runner.hosted.push({ kind: "organism", name, group, stop: () => group.close() });
       runner.log("info", "hosting an organism committee", { organism: name, group: group.id.slice(0, 16) });
     }
+    // Leadership as it changes, per hosted group: what an operator looks for first.
+    const leaders = new Map<string, string | undefined>();
+    const watch = setInterval(() => {
+      for (const hosted of runner.hosted) {
+        const status = hosted.group.status();
+        if (status.leader === undefined || leaders.get(hosted.name) === status.leader) continue;
+        leaders.set(hosted.name, status.leader);
+        runner.log("info", "leader", { kind: hosted.kind, name: hosted.name, leader: status.leader, term: status.term, self: status.leader === node.id });
+      }
+    }, 50);
+    watch.unref();
+    runner.patterns.push(() => clearInterval(watch));
     if (config.metrics !== undefined) await runner.serveMetrics(config.metrics);
     return runner;
   }

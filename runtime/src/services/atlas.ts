@@ -75,6 +75,44 @@ export class AtlasClient {
   }
 }
 
+/** A citizen the Atlas catalogues: its stable id and role (from the manifest). */
+export interface Catalogued {
+  readonly citizen: Uint8Array;
+  readonly role: string;
+}
+
+/**
+ * The committee commits one card per catalogued citizen (spec 06; `AtlasContent.members`, by
+ * default every citizen): whenever this member leads, each citizen without a card gets an Active
+ * one. A card already there — retired or not — is left alone. Returns a function that stops it;
+ * `onDone` runs once every citizen has a card.
+ */
+export function catalogue(atlas: Atlas, citizens: readonly Catalogued[], onDone?: () => void): () => void {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      if (atlas.cards.status().role === "leader") {
+        try {
+          for (const { citizen, role } of citizens) {
+            if (stopped) return;
+            if (!atlas.cards.has(citizen)) await atlas.register({ citizen, role, endpoint_hints: [], tdx_pins: [], status: { kind: "Active" } });
+          }
+        } catch {
+          // lost leadership or closed: the next leader carries on
+        }
+      }
+      if (citizens.every(({ citizen }) => atlas.cards.has(citizen))) {
+        onDone?.();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100).unref());
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
+}
+
 /**
  * Pattern Y on the committee's side: the Atlas follows the Chronicle's retirement markers. Run on
  * an operator hosting both; whenever its Atlas member leads, each `retirement-marker` entry not yet
