@@ -498,6 +498,8 @@ export interface CollectionClientOptions {
   readonly writers: readonly PeerId[];
   readonly tickMs?: number;
   readonly electionTicks?: number;
+  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
+  readonly attemptMs?: number;
   readonly timeoutMs?: number;
 }
 

@@ -34,6 +34,8 @@ export interface ChronicleClientOptions {
   readonly members: readonly string[];
   readonly tickMs?: number;
   readonly electionTicks?: number;
+  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
+  readonly attemptMs?: number;
   readonly timeoutMs?: number;
 }
 

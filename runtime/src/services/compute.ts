@@ -42,6 +42,8 @@ export interface ComputeClientOptions {
   readonly root?: TrustedRoot;
   readonly tickMs?: number;
   readonly electionTicks?: number;
+  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
+  readonly attemptMs?: number;
   readonly timeoutMs?: number;
 }
 
