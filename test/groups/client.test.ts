@@ -573,6 +573,8 @@ describe("service clients", () => {
     // Every member admitted the one provider and took the grant's capacity from it.
     for (const m of computes) await m.group.when().reaches(Math.max(...computes.map((x) => x.group.status().commit)));
     for (const m of computes) expect(m.providers().map((p) => [Buffer.from(p.card.provider).toString("hex"), p.free])).toEqual([[Buffer.from(id(2)).toString("hex"), { cpu: 5000, ram: 12288, storage: 150 }]]);
+    // A client outside the committee reads the same.
+    expect((await requester.providers()).map((p) => [Buffer.from(p.card.provider).toString("hex"), p.free])).toEqual([[Buffer.from(id(2)).toString("hex"), { cpu: 5000, ram: 12288, storage: 150 }]]);
   });
 });
 

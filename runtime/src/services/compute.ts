@@ -192,12 +192,23 @@ export class Compute {
 
   /** A client: a provider or requester outside the committee, reaching it through a member. */
   static client(options: ComputeClientOptions): ComputeClient {
-    return new ComputeClient(connectKeyedGroup(options, new ComputeMachine(options.root ?? intelRoot)));
+    const root = options.root ?? intelRoot;
+    return new ComputeClient(connectKeyedGroup(options, new ComputeMachine(root)), root);
   }
 }
 
 export class ComputeClient {
-  constructor(readonly group: GroupClient<Command, Result>) {}
+  constructor(
+    readonly group: GroupClient<Command, Result>,
+    private readonly root: TrustedRoot,
+  ) {}
+  /** The registered providers and their free capacity (the `providers` collection), as of a linearizable read. */
+  async providers(): Promise<readonly { readonly card: ProviderCard; readonly free: { readonly cpu: number; readonly ram: number; readonly storage: number } }[]> {
+    const { state } = await this.group.read();
+    const machine = new ComputeMachine(this.root);
+    machine.restore(state);
+    return [...machine.providers.values()];
+  }
   /** See `Compute.register`. */
   register(card: ProviderCard, quote?: Uint8Array, at = Date.now()): Promise<void> {
     return registerThrough(this.group, card, quote, at);
