@@ -6,6 +6,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fromHex, moduleRoot, primitive, surfaceId, toHex, list } from "@coal/runtime/identity";
+import { pathToFileURL } from "node:url";
+import { connectKeyedGroup, type StateMachine } from "@coal/runtime/groups";
 import { Network } from "@coal/runtime/net";
 import { Atlas, Chronicle, ChronicleEntryType, codecs, MemberCardType, retirementEntry, retirementMarker, verifyChronicle } from "@coal/runtime/services";
 import { repoRoot } from "../support/files.js";
@@ -33,6 +35,24 @@ describe("coal node", () => {
   it("hosts module committees across processes: ticks flow, metrics show one leader, SIGTERM stops cleanly", async () => {
     writeFileSync(join(scratch, "package.json"), "{}");
     writeFileSync(join(scratch, "clock.coal"), `organism sensor {\n  instance: "node-test.sensor"\n  content { unit: "c" }\n}\n\ncoalition clock {\n  name: "node-test.clock"\n  organisms: [sensor]\n  almanac { cadence: 100ms }\n  chronicle { }\n  atlas { }\n}\n`);
+    // The sensor organism's committee runs a user state machine: a JS module.
+    writeFileSync(
+      join(scratch, "counter.mjs"),
+      `const json = { encode: (v) => new TextEncoder().encode(JSON.stringify(v)), decode: (b) => JSON.parse(new TextDecoder().decode(b)) };
+export default function counter() {
+  let total = 0;
+  return {
+    signature: "c0".repeat(32),
+    commands: json,
+    results: json,
+    apply(command) { if (typeof command.add !== "number") throw new Error("add a number"); total += command.add; return total; },
+    query() { return total; },
+    snapshot() { return new TextEncoder().encode(String(total)); },
+    restore(bytes) { total = Number(new TextDecoder().decode(bytes)); },
+  };
+}
+`,
+    );
     const build = spawnSync(process.execPath, [join(repoRoot, "compiler/bin/coalc.mjs"), "build", "clock.coal"], { cwd: scratch, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
     const ids = [0, 1, 2].map((i) => coal("key", "--out", `key${i}.hex`).stdout.trim());
@@ -42,7 +62,7 @@ describe("coal node", () => {
     for (let i = 0; i < 3; i++) {
       const child = spawn(
         process.execPath,
-        [...coalArgs, "node", "--manifest", "coal-out/clock.manifest.json", "--data-dir", `data${i}`, "--key", `key${i}.hex`, "--listen", `127.0.0.1:${base + i}`, "--members", ids.join(","), "--module", "almanac", "--module", "chronicle", "--module", "atlas", "--clients", "any", "--metrics", `127.0.0.1:${base + 100 + i}`, "--tick-ms", "20", ...ids.flatMap((id, j) => (j === i ? [] : ["--bootstrap", `${id}@127.0.0.1:${base + j}`]))],
+        [...coalArgs, "node", "--manifest", "coal-out/clock.manifest.json", "--data-dir", `data${i}`, "--key", `key${i}.hex`, "--listen", `127.0.0.1:${base + i}`, "--members", ids.join(","), "--module", "almanac", "--module", "chronicle", "--module", "atlas", "--machine", "sensor=counter.mjs", "--clients", "any", "--metrics", `127.0.0.1:${base + 100 + i}`, "--tick-ms", "20", ...ids.flatMap((id, j) => (j === i ? [] : ["--bootstrap", `${id}@127.0.0.1:${base + j}`]))],
         { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] },
       );
       child.stdout!.on("data", (chunk: Buffer) => logs[i]!.push(...chunk.toString().split("\n").filter((l) => l !== "")));
@@ -85,6 +105,19 @@ describe("coal node", () => {
         atlas.close();
       }
 
+      // The organism committee, reached as a client with the same machine module.
+      const sensorCitizen = manifest.citizens.find((c: { name: string }) => c.name === "sensor");
+      const counter = ((await import(pathToFileURL(join(scratch, "counter.mjs")).href)) as { default: () => StateMachine<{ add: unknown }, number, null, number> }).default();
+      const organism = connectKeyedGroup({ key: sensorCitizen.content_hash ?? sensorCitizen.stable_id, peer: client, members: ids, tickMs: 20, electionTicks: 10 }, counter);
+      try {
+        expect(await organism.execute({ add: 5 })).toBe(5);
+        expect(await organism.execute({ add: 2 })).toBe(7);
+        await expect(organism.execute({ add: "x" })).rejects.toThrow("add a number");
+        expect(new TextDecoder().decode((await organism.read()).state)).toBe("7");
+      } finally {
+        organism.close();
+      }
+
       const metrics = await Promise.all([0, 1, 2].map(async (i) => (await fetch(`http://127.0.0.1:${base + 100 + i}/metrics`)).text()));
       expect(metrics[0]).toContain("# TYPE coal_group_leader gauge");
       const leaders = metrics.filter((m) => /coal_group_leader\{kind="module",name="almanac"\} 1/.test(m));
@@ -95,7 +128,7 @@ describe("coal node", () => {
       children[2]!.kill("SIGTERM");
       expect(await exited).toBe(0);
       const records = logs[2]!.map((line) => JSON.parse(line) as { level: string; msg: string });
-      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "leader", "the atlas holds a card for every citizen", "shutting down", "stopped"]));
+      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "hosting an organism committee", "leader", "the atlas holds a card for every citizen", "shutting down", "stopped"]));
       // The Atlas leader's node applied the marker, and said so.
       expect(logs.flat().filter((line) => line.includes('"msg":"atlas follows a retirement marker"')).length).toBeGreaterThanOrEqual(1);
     } finally {

@@ -161,7 +161,9 @@ export class NodeRunner {
       const loaded = (await import(pathToFileURL(resolve(path)).href)) as { default?: () => StateMachine<unknown, unknown, unknown, unknown> };
       if (typeof loaded.default !== "function") throw new NodeConfigError(`${path} must export a default function returning a state machine`);
       const machine = loaded.default();
-      const group = await startKeyedGroup({ key: citizen.content_hash ?? citizen.stable_id, peer: node, members: config.members, store: await store(`organism-${name}`), ...timing }, machine);
+      // Keyed by the organism's content hash: agents reach it as clients with `connectKeyedGroup`
+      // (the same key, timing and machine module).
+      const group = await startKeyedGroup({ key: citizen.content_hash ?? citizen.stable_id, peer: node, members: config.members, store: await store(`organism-${name}`), ...serve, ...timing }, machine);
       runner.hosted.push({ kind: "organism", name, group, stop: () => group.close() });
       runner.log("info", "hosting an organism committee", { organism: name, group: group.id.slice(0, 16) });
     }
