@@ -85,14 +85,15 @@ class Checker {
   constructor(private readonly program: Program) {
     this.context = new Context(program);
     this.types = new Types(this.context);
+    // Functions as plain properties, not a getter: V8 keeps an object literal's accessor
+    // functions in its hidden class, which lives in the old generation, so each check made a
+    // hidden class that held this checker — and through it the whole program it checked — alive
+    // in every young-generation collection until the next full one. The language server checks
+    // a slice per keystroke: that was most of what those collections copied.
     this.values = new Values(this.context, this.types, {
       stableId: (sym) => this.stableIdOf(sym),
-      get universe() {
-        return checker.universe;
-      },
+      universe: () => this.universe,
     });
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const checker = this;
   }
 
   private report(unit: SourceUnit, diagnostic: Diagnostic): void {

@@ -33,7 +33,8 @@ import type { Types } from "./types.js";
 /** What the value checker needs to know about citizens: their stable ids. */
 export interface CitizenIds {
   stableId(sym: Sym): Bytes | undefined;
-  readonly universe: Bytes;
+  /** The universe in force (the checker learns it before checking values). */
+  universe(): Bytes;
 }
 
 const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = {
@@ -300,7 +301,7 @@ export class Values {
       case "blake3":
         return H(textBytes(value));
       case "instance":
-        return instanceId(value, this.citizens.universe).digest;
+        return instanceId(value, this.citizens.universe()).digest;
       default:
         return id(value);
     }
