@@ -11,13 +11,19 @@
 // keystrokes, during which the server's full check runs), and cycles through three kinds of
 // edit across the file: breaking a name (an error appears), mending it (it goes), typing into a
 // string. Reports the machine it ran on.
+//
+// With COAL_LSP_TRACE=<prefix> in the environment, the server traces its work (lsp/src/trace.ts)
+// and each scenario ends with where the keystrokes' time went: the server's phases, its garbage
+// collections and the bench's own, the full-check worker's answers, the slowest keystrokes.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { generateWorkspace } from "../parse/generate.js";
 import { StdioClient } from "./client.js";
+import { printTrace, type Collection, type Keystroke } from "./trace.js";
 
 const { values } = parseArgs({ options: { edits: { type: "string", default: "300" }, citizens: { type: "string", default: "10000" } } });
 const edits = Number(values.edits);
@@ -51,6 +57,11 @@ async function scenario(title: string, files: ReadonlyMap<string, string>, open:
   writeFileSync(join(directory, "ws", "package.json"), "{}");
   for (const [name, text] of files) writeFileSync(join(directory, "ws", name), text);
   const client = StdioClient.start();
+  const tracing = process.env["COAL_LSP_TRACE"];
+  const keystrokes: Keystroke[] = [];
+  const collections: Collection[] = [];
+  const observer = tracing ? new PerformanceObserver((list) => collections.push(...list.getEntries().map((e) => ({ at: performance.timeOrigin + e.startTime, ms: e.duration })))) : undefined;
+  observer?.observe({ entryTypes: ["gc"] });
   try {
     const root = pathToFileURL(join(directory, "ws")).href;
     await client.request("initialize", { processId: process.pid, rootUri: root, workspaceFolders: [{ uri: root, name: "ws" }], capabilities: {} });
@@ -98,6 +109,7 @@ async function scenario(title: string, files: ReadonlyMap<string, string>, open:
       client.notify("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [change] });
       const published = await client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri && p.version === version, 60_000);
       diagnosticsMs.push(performance.now() - sent);
+      if (tracing) keystrokes.push({ version, sent: performance.timeOrigin + sent, ms: diagnosticsMs[diagnosticsMs.length - 1]! });
       if (broken !== undefined && !published.diagnostics.some((d) => d.code === "E0205")) throw new Error(`edit ${edit}: the broken name was not reported`);
 
       // Completion inside the call just edited, and hover over the organism's name.
@@ -123,6 +135,8 @@ async function scenario(title: string, files: ReadonlyMap<string, string>, open:
     await client.request("shutdown", null);
     client.notify("exit", null);
     await client.exited();
+    observer?.disconnect();
+    if (tracing) printTrace(`${tracing}.${client.child.pid}.jsonl`, keystrokes, collections);
     return met.every(Boolean);
   } finally {
     client.child.kill();

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { createConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver/node";
 import { startServer } from "./server.js";
 import { serverVersion } from "./version.js";
+import { startTrace } from "./trace.js";
 
 const usage = `coal-lsp ${serverVersion}: the language server for .coal coalition manifests
 
@@ -40,6 +41,8 @@ if (values.version) {
 // Nothing a client sends may take the server down: report, and keep serving.
 process.on("uncaughtException", (error) => process.stderr.write(`coal-lsp: uncaught: ${error.stack ?? error.message}\n`));
 process.on("unhandledRejection", (error) => process.stderr.write(`coal-lsp: unhandled rejection: ${String(error)}\n`));
+
+if (process.env.COAL_LSP_TRACE) startTrace(process.env.COAL_LSP_TRACE);
 
 const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
 // Full checks run in a worker thread where its script is next to this one (built, or bundled).

@@ -20,6 +20,7 @@ import { applyContentChanges } from "./text/positions.js";
 import type { FullCheckRequest, FullCheckResponse } from "./workspace/full-check-worker.js";
 import type { Document, PathMapper, Workspace } from "./workspace/workspace.js";
 import { serverVersion } from "./version.js";
+import { begin, end, note, phase, resume, type TraceRecord } from "./trace.js";
 
 export interface ServerOptions {
   readonly host: CompilerHost;
@@ -62,12 +63,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   function guard<P, R>(name: string, fallback: R, handler: (session: Session, params: P) => R): (params: P) => R {
     return (params: P) => {
       if (session === undefined) throw new ResponseError(ErrorCodes.ServerNotInitialized, "the server is not initialized");
+      const record = begin(name);
       try {
         return handler(session, params);
       } catch (error) {
         if (error instanceof ResponseError) throw error;
         log(`coal-lsp: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         return fallback;
+      } finally {
+        end(record);
       }
     };
   }
@@ -96,14 +100,20 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   const publish = (document: Document) => {
     if (session === undefined) return;
-    connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: documentDiagnostics(session, document.uri) });
+    const diagnostics = phase("convert", () => documentDiagnostics(session!, document.uri));
+    note("count", diagnostics.length);
+    phase("send", () => void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics }));
   };
 
-  const quick = (workspace: Workspace, document: Document) => {
+  const quick = (workspace: Workspace, document: Document, record?: TraceRecord) => {
     const version = document.version;
+    const queued = performance.now();
+    end(record, false);
     setImmediate(() => {
+      resume(record);
+      note("waited", performance.now() - queued);
       // A newer edit has its own check queued: this one is stale.
-      if (document.version !== version || workspace.document(document.path) !== document) return;
+      if (document.version !== version || workspace.document(document.path) !== document) return end(record);
       try {
         workspace.quickCheck(document);
         if (document.checkedVersion === document.version) fullyChecked.set(document, workspace.version);
@@ -112,6 +122,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       }
       publish(document);
       scheduleFull();
+      end(record);
     });
   };
 
@@ -160,6 +171,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       const request: FullCheckRequest = { id, root: workspace.root, stdlibRoot: workspace.options.stdlibRoot, documents: documents.map((d) => ({ uri: d.uri, path: d.path, version: d.version, text: d.text })), changedOnDisk: disk.paths, created: disk.created };
       const onMessage = (response: FullCheckResponse) => {
         if (response.id !== id) return;
+        const record = begin("worker", { id });
         active.off("message", onMessage);
         if (response.error !== undefined) log(`coal-lsp: full check failed: ${response.error}`);
         for (const result of response.results) {
@@ -169,6 +181,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
             publish(document);
           }
         }
+        end(record);
         if (--remaining === 0) {
           workerBusy = false;
           if (workerAgain) {
@@ -178,7 +191,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         }
       };
       active.on("message", onMessage);
+      const record = begin("post", { id });
       active.postMessage(request);
+      end(record);
     }
   };
 
@@ -221,14 +236,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const found = session.workspaceOf(params.textDocument.uri);
     const document = found?.workspace.document(found.path);
     if (found === undefined || document === undefined) return;
+    const record = begin("edit", { version: params.textDocument.version });
     try {
-      const { edits } = applyContentChanges(document.text, params.contentChanges);
-      found.workspace.change(found.path, params.textDocument.version, edits);
+      // The document's line index is the one of its current text (its last diagnostics used it).
+      const { edits } = phase("apply", () => applyContentChanges(document.text, params.contentChanges, document.lines));
+      phase("change", () => found.workspace.change(found.path, params.textDocument.version, edits));
     } catch (error) {
       log(`coal-lsp: applying a change to ${params.textDocument.uri} failed: ${error instanceof Error ? error.message : String(error)}`);
+      end(record);
       return;
     }
-    quick(found.workspace, document);
+    quick(found.workspace, document, record);
   });
 
   connection.onDidCloseTextDocument((params) => {

@@ -72,6 +72,75 @@ describe("incremental parsing", () => {
     const { incremental, checked } = editRandomly(shard, 150, prng(3));
     expect(incremental / checked, `${incremental} of ${checked} incremental`).toBeGreaterThan(0.5);
   });
+
+  it("gives the same parse when the old one is moved in place as when it is copied", () => {
+    // As a document does: each parse is given up to the next edit. The copy is made first, from
+    // the same old parse, before moving it in place can change it.
+    const inPlaceAgrees = (original: string, rounds: number, random: () => number) => {
+      let incremental = 0;
+      let text = original;
+      let parsed = parse(text);
+      for (let round = 0; round < rounds; round++) {
+        if (random() < 0.3) {
+          text = original;
+          parsed = parse(text);
+        }
+        const start = Math.floor(random() * (text.length + 1));
+        const end = Math.min(text.length, start + Math.floor(random() * 12 * (random() < 0.5 ? 0 : 1)));
+        const edit = { start, end, newText: snippets[Math.floor(random() * snippets.length)]! };
+        const next = text.slice(0, start) + edit.newText + text.slice(end);
+        const copied = show(reparse(text, parsed, edit, next, 0).parsed);
+        const result = reparse(text, parsed, edit, next, 0, true);
+        if (!result.full) incremental++;
+        expect(show(result.parsed), `edit ${JSON.stringify(edit)} of:\n${text}`).toBe(copied);
+        text = next;
+        parsed = result.parsed;
+      }
+      return incremental;
+    };
+    const random = prng(5);
+    for (const original of corpus) inPlaceAgrees(original, 20, random);
+    const shard = [...generateWorkspace(40).files.values()][0]!;
+    expect(inPlaceAgrees(shard, 150, prng(9))).toBeGreaterThan(75);
+  });
+
+  it("copies unless told to move in place, and then keeps the untouched items", () => {
+    const shard = [...generateWorkspace(40).files.values()][0]!;
+    const old = parse(shard);
+    const before = show(old);
+    const at = shard.indexOf("organism ") + "organism ".length;
+    const edit = { start: at, end: at, newText: "x" };
+    const next = shard.slice(0, at) + "x" + shard.slice(at);
+    const copied = reparse(shard, old, edit, next);
+    expect(copied.full).toBe(false);
+    expect(show(old)).toBe(before);
+    const moved = reparse(shard, old, edit, next, undefined, true);
+    expect(show(moved.parsed)).toBe(show(parse(next)));
+    expect(show(moved.parsed)).toBe(show(copied.parsed));
+    // The items after the edit are the old objects, moved; nothing was copied.
+    const last = old.file.items[old.file.items.length - 1]!;
+    expect(moved.parsed.file.items[moved.parsed.file.items.length - 1]).toBe(last);
+  });
+});
+
+describe("documents", () => {
+  it("edit their parse in place without corrupting the parse cache for the text they started from", () => {
+    const shard = [...generateWorkspace(40).files.values()][0]!;
+    const workspace = openWorkspace({ "shard.coal": shard }, { open: false });
+    const { workspace: ws, path } = workspace.session.workspaceOf(workspace.uri("shard.coal"))!;
+    // Loaded from disk first (the parse is cached against the disk's text), then opened with the
+    // same text: the document starts from the cached parse.
+    expect(ws.whole().units.get(path)?.parsed).toBeDefined();
+    const document = ws.open(workspace.uri("shard.coal"), path, 1, shard);
+    const at = shard.indexOf("organism ");
+    ws.change(path, 2, [{ start: at, end: at, newText: "// a comment\n" }]);
+    expect(show(document.parsed)).toBe(show(parse(document.text)));
+    // Closed without saving: the disk's text is read and parsed as it is.
+    ws.close(path);
+    const unit = ws.whole().units.get(path)!;
+    expect(unit.text).toBe(shard);
+    expect(show(unit.parsed)).toBe(show(parse(shard)));
+  });
 });
 
 describe("quick checks", () => {

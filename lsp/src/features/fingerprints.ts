@@ -9,19 +9,13 @@ import type { FileContext, Session } from "../session.js";
 
 export const explainCommand = "coal.explainFingerprint";
 
-const slices = new WeakMap<object, Map<A.Declaration, CheckedProgram>>();
-
 /** A checked program whose model holds `target`'s declaration. */
 export function checkedFor(context: FileContext, target: Target): CheckedProgram | undefined {
   if (target.unit.isStd || !context.program.units.has(target.unit.path)) return undefined;
   const ready = context.workspace.checkedIfReady(context.program);
   if (ready !== undefined) return ready;
   const decl = NameIndex.topLevel(target).node as A.Declaration;
-  let cache = slices.get(context.program);
-  if (cache === undefined) {
-    cache = new Map();
-    slices.set(context.program, cache);
-  }
+  const cache = context.workspace.slices(context.program);
   let checked = cache.get(decl);
   if (checked === undefined) {
     checked = checkItems(context.program, target.unit.path, [decl], context.names).checked;

@@ -83,8 +83,9 @@ export interface OffsetEdit {
 }
 
 /** Applies a `didChange` notification's changes in order; each is in the coordinates of the
- *  text the previous one produced. Returns the final text and the edits as offsets. */
-export function applyContentChanges(text: string, changes: readonly TextDocumentContentChangeEvent[]): { text: string; edits: OffsetEdit[] } {
+ *  text the previous one produced. Returns the final text and the edits as offsets. `lines`, the
+ *  line index of `text` if the caller has it, saves indexing the whole text for the first change. */
+export function applyContentChanges(text: string, changes: readonly TextDocumentContentChangeEvent[], lines?: LineIndex): { text: string; edits: OffsetEdit[] } {
   const edits: OffsetEdit[] = [];
   let current = text;
   for (const change of changes) {
@@ -93,7 +94,8 @@ export function applyContentChanges(text: string, changes: readonly TextDocument
       current = change.text;
       continue;
     }
-    const { start, end } = new LineIndex(current).offsets(change.range);
+    const index = lines !== undefined && lines.text === current ? lines : new LineIndex(current);
+    const { start, end } = index.offsets(change.range);
     edits.push({ start, end, newText: change.text });
     current = current.slice(0, start) + change.text + current.slice(end);
   }

@@ -10,6 +10,7 @@ import { compareDiagnostics, parse, syntaxCatalogue, type Diagnostic, type Item,
 import { LineIndex, type OffsetEdit } from "../text/positions.js";
 import { OverlayHost } from "./overlay-host.js";
 import { incrementalMinLength, reparse, shift } from "./reparse.js";
+import { note, phase } from "../trace.js";
 
 /** Converts between document URIs and the host's paths. */
 export interface PathMapper {
@@ -46,14 +47,20 @@ export class Document {
     return this.index;
   }
 
-  /** Applies one edit: the text, its parse (incrementally), and the diagnostics' offsets. */
+  /**
+   * Applies one edit: the text, its parse (incrementally), and the diagnostics' offsets. The
+   * document owns its parse: the untouched syntax after the edit is moved in place (see
+   * `reparse`), so nothing may hold on to a document's parse across an edit but the document.
+   */
   edit(edit: OffsetEdit): void {
     const text = this.text.slice(0, edit.start) + edit.newText + this.text.slice(edit.end);
-    const result = reparse(this.text, this.parsed, edit, text);
     const delta = edit.newText.length - (edit.end - edit.start);
     const moved = (range: Range) => range.start >= edit.end;
     const kept = (range: Range) => range.end <= edit.start && range.start < edit.start;
+    // Before the parse moves: a checker diagnostic's related ranges and fixes may be its nodes.
     this.semantic = [...this.semantic.filter((d) => kept(d.range)), ...shift(this.semantic.filter((d) => moved(d.range)), delta)];
+    const result = phase("reparse", () => reparse(this.text, this.parsed, edit, text, incrementalMinLength, true));
+    note("full", result.full);
     this.dirty = result.full ? [{ start: 0, end: text.length }] : [...this.dirty.filter(kept), ...shift(this.dirty.filter(moved), delta), result.region];
     this.text = text;
     this.parsed = result.parsed;
@@ -64,6 +71,12 @@ export class Document {
   diagnostics(): Diagnostic[] {
     return [...this.parsed.diagnostics, ...this.semantic].sort(compareDiagnostics);
   }
+}
+
+interface ProgramCache {
+  names?: NameIndex;
+  checked?: CheckedProgram;
+  readonly slices: Map<Item, CheckedProgram>;
 }
 
 /** Workspaces up to this many characters of `.coal` text are checked whole (`programFor`). */
@@ -79,10 +92,10 @@ export class Workspace {
   private readonly parses = new Map<string, { text: string; parsed: ParseResult }>();
   private generation = 0;
   private fileList: string[] | undefined;
-  private readonly closures = new Map<string, Program>();
+  private closures = new Map<string, Program>();
   private wholeProgram: Program | undefined;
-  private readonly nameIndexes = new WeakMap<Program, NameIndex>();
-  private readonly checkedPrograms = new WeakMap<Program, CheckedProgram>();
+  /** What is computed from this generation's programs: name indexes, checks, checked slices. */
+  private perProgram = new Map<Program, ProgramCache>();
   private readonly universeTexts = new Map<string, { text: string; declares: boolean }>();
 
   constructor(readonly options: WorkspaceOptions) {
@@ -98,10 +111,28 @@ export class Workspace {
     return this.generation;
   }
 
+  /**
+   * A new generation: what was built for the last one is dropped — by replacing the maps, never
+   * with `clear()`, and never through weak maps keyed by program. V8's young-generation
+   * collections treat a long-lived weak map's entries as live, and a cleared map's old table
+   * still points at its entries and its successor; either way every keystroke's program, name
+   * index and checks survived those collections and were promoted before they could die, and
+   * copying them was most of a collection's pause (10–100 ms, every few keystrokes).
+   */
   private changed(): void {
     this.generation++;
-    this.closures.clear();
+    this.closures = new Map();
     this.wholeProgram = undefined;
+    this.perProgram = new Map();
+  }
+
+  private cacheOf(program: Program): ProgramCache {
+    let cache = this.perProgram.get(program);
+    if (cache === undefined) {
+      cache = { slices: new Map() };
+      this.perProgram.set(program, cache);
+    }
+    return cache;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -120,6 +151,9 @@ export class Workspace {
   change(path: string, version: number, edits: readonly OffsetEdit[]): Document | undefined {
     const document = this.documents.get(path);
     if (document === undefined) return undefined;
+    // The document's parse is about to change in place: the cache must not hand it out for the
+    // text it was parsed from.
+    if (this.parses.get(path)?.parsed === document.parsed) this.parses.delete(path);
     for (const edit of edits) document.edit(edit);
     document.version = version;
     this.host.set(path, document.text);
@@ -277,26 +311,23 @@ export class Workspace {
   }
 
   names(program: Program): NameIndex {
-    let names = this.nameIndexes.get(program);
-    if (names === undefined) {
-      names = new NameIndex(program);
-      this.nameIndexes.set(program, names);
-    }
-    return names;
+    const cache = this.cacheOf(program);
+    return (cache.names ??= new NameIndex(program));
   }
 
   checked(program: Program): CheckedProgram {
-    let checked = this.checkedPrograms.get(program);
-    if (checked === undefined) {
-      checked = checkProgram(program);
-      this.checkedPrograms.set(program, checked);
-    }
-    return checked;
+    const cache = this.cacheOf(program);
+    return (cache.checked ??= checkProgram(program));
   }
 
   /** The checked program if it was already checked (by a full check), without checking. */
   checkedIfReady(program: Program): CheckedProgram | undefined {
-    return this.checkedPrograms.get(program);
+    return this.perProgram.get(program)?.checked;
+  }
+
+  /** Checked slices of `program` by declaration (for fingerprints), until the next change. */
+  slices(program: Program): Map<Item, CheckedProgram> {
+    return this.cacheOf(program).slices;
   }
 
   /** Whether a path is readable as a `.coal` file here (open, or on disk). */
@@ -321,14 +352,15 @@ export class Workspace {
       this.fullCheck(document);
       return;
     }
-    const program = this.programFor(document.path);
+    const program = phase("program", () => this.programFor(document.path));
     const chosen = new Set<Item>(items);
-    const fresh = items.length === 0 ? [] : checkItems(program, document.path, items, this.names(program)).diagnostics;
+    note("items", items.length);
+    const fresh = items.length === 0 ? [] : phase("slice", () => checkItems(program, document.path, items, this.names(program)).diagnostics);
     const stale = (d: Diagnostic) => {
       const item = itemAt(document.parsed.file, d.range.start);
       return (item !== undefined && chosen.has(item)) || document.dirty.some((range) => range.start <= d.range.start && d.range.start <= range.end);
     };
-    document.semantic = oncePerName([...document.semantic.filter((d) => !stale(d)), ...fresh].sort(compareDiagnostics));
+    phase("merge", () => (document.semantic = oncePerName([...document.semantic.filter((d) => !stale(d)), ...fresh].sort(compareDiagnostics))));
     document.dirty = [];
   }
 
@@ -343,6 +375,7 @@ export class Workspace {
 
   /** The authoritative diagnostics of a document: its closure, checked whole. */
   fullCheck(document: Document): CheckedProgram {
+    note("fullCheck", true);
     const checked = this.checked(this.programFor(document.path));
     document.semantic = checked.diagnostics.filter((d) => d.file === document.path && !(d.code in syntaxCatalogue));
     document.dirty = [];
