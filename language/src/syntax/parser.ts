@@ -128,6 +128,8 @@ class CoalParser extends EmbeddedActionsParser {
   private comments: A.Comment[] = [];
   private usedDocs = new Set<number>();
   private errors_: ParserError[] = [];
+  /** The tokens of this run (chevrotain's `input` also holds its end-of-file padding while parsing). */
+  private tokenCount = 0;
   // Nodes under construction and the rule depth that opened each (parallel arrays: one
   // allocation fewer per node on the hot path).
   private open: OpenNode[] = [];
@@ -157,6 +159,7 @@ class CoalParser extends EmbeddedActionsParser {
     this.openDepths = [];
     this.junkTokens = new Set();
     this.input = tokens;
+    this.tokenCount = tokens.length;
     messageProvider.parser = this;
     const file = this.sourceFile();
     this.cleanRun = this.errors.length === 0 && this.errors_.length === 0;
@@ -294,9 +297,13 @@ class CoalParser extends EmbeddedActionsParser {
 
   private indexOf(token: IToken): number {
     // The parser reports at LA(1) or LA(0).
-    if (Number.isNaN(token.startOffset)) return (this.input as IToken[]).length;
+    const length = this.tokenCount;
+    if (Number.isNaN(token.startOffset)) return length;
     const currentIndex = (this as unknown as { currIdx: number }).currIdx + 1;
-    return token === this.LA(1) ? currentIndex : currentIndex - 1;
+    // The end of the file is index `length`. Not `input.length`: while parsing, chevrotain pads
+    // the input with end-of-file sentinels, and an index past the real tokens made `parse` take
+    // every gap in the token stream (a dropped character anywhere) for this error's echo.
+    return Math.min(token === this.LA(1) ? currentIndex : currentIndex - 1, length);
   }
 
   private tokenRange(token: IToken): A.Range {
