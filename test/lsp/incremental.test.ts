@@ -61,10 +61,14 @@ function editRandomly(original: string, rounds: number, random: () => number): {
 
 describe("incremental parsing", () => {
   it("agrees with a full parse after random edits on the parser corpus", () => {
-    const random = prng(7);
+    // Seeds 1 and 3 found a parser bug (an error at the end of the file dropped as the echo of a
+    // character dropped anywhere before it), which made the two disagree.
     let checked = 0;
-    for (const original of corpus) checked += editRandomly(original, 40, random).checked;
-    expect(checked).toBeGreaterThan(2500);
+    for (const seed of [7, 1, 3, 11]) {
+      const random = prng(seed);
+      for (const original of corpus) checked += editRandomly(original, 40, random).checked;
+    }
+    expect(checked).toBeGreaterThan(10_000);
   });
 
   it("agrees with a full parse on a large file, and mostly parses incrementally there", () => {

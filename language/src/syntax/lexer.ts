@@ -41,7 +41,7 @@ export function lex(text: string): LexResult {
     diagnostics.push(unexpectedCharacters(bad, error.offset));
   }
 
-  const tokens = result.tokens;
+  const tokens = glueNames(text, result.tokens, result.errors);
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const type = token.tokenType;
@@ -69,6 +69,35 @@ export function lex(text: string): LexResult {
     comments.push({ style, text: token.image, start: token.startOffset, end: token.startOffset + token.image.length });
   }
   return { tokens, comments, diagnostics };
+}
+
+/**
+ * A name with non-ASCII letters in it (`prophète`) stays one name for the parser: the letters are
+ * still reported (E0001, once), but glued to the identifier characters touching them, so the
+ * parser reads the declaration the author meant — not two names (`proph`, `te`) and a cascade of
+ * errors about a structure nobody wrote.
+ */
+function glueNames(text: string, tokens: IToken[], errors: readonly { offset: number; length: number }[]): IToken[] {
+  let glued: IToken[] | undefined;
+  let at = 0;
+  for (const error of errors) {
+    const start = error.offset;
+    const end = error.offset + error.length;
+    if (!/^[\p{L}\p{M}]+$/u.test(text.slice(start, end))) continue;
+    const list = (glued ??= [...tokens]);
+    while (at < list.length && list[at]!.startOffset < end) at++;
+    const before = list[at - 1];
+    const after = list[at];
+    const joinsBefore = before !== undefined && before.tokenType === T.Identifier && before.startOffset + before.image.length === start;
+    const joinsAfter = after !== undefined && after.tokenType === T.Identifier && after.startOffset === end;
+    if (!joinsBefore && !joinsAfter) continue;
+    const from = joinsBefore ? before.startOffset : start;
+    const to = joinsAfter ? after.startOffset + after.image.length : end;
+    const name: IToken = { ...(joinsBefore ? before : after!), image: text.slice(from, to), startOffset: from, endOffset: to - 1 };
+    list.splice(joinsBefore ? at - 1 : at, (joinsBefore ? 1 : 0) + (joinsAfter ? 1 : 0), name);
+    if (!joinsBefore) at++;
+  }
+  return glued ?? tokens;
 }
 
 function range(token: IToken): { start: number; end: number } {
