@@ -349,9 +349,10 @@ const payload = new Uint8Array(size).fill(42);
 await rawAppends(root, 200, size);
 await walAppends(root, 2000, walWriters, payload);
 const walRounds = 3;
-const wal: Record<"raw" | "one" | "many", AppendRun[]> = { raw: [], one: [], many: [] };
+const wal: Record<"raw" | "dsync" | "one" | "many", AppendRun[]> = { raw: [], dsync: [], one: [], many: [] };
 for (let round = 0; round < walRounds; round++) {
   wal.raw.push(await rawAppends(root, walSerial, size));
+  wal.dsync.push(await rawAppends(root, walSerial, size, false, true));
   wal.one.push(await walAppends(root, walSerial, 1, payload));
   wal.many.push(await walAppends(root, walConcurrent, walWriters, payload));
 }
@@ -363,6 +364,7 @@ const row = (label: string, run: AppendRun) =>
   console.log(`  ${label.padEnd(36)} ${Math.round(perSecond(run)).toString().padStart(9)} entries/s  ${Math.round((run.syncs / run.ms) * 1000).toString().padStart(6)} fdatasync/s  ${(run.entries / run.syncs).toFixed(1).padStart(6)} entries/sync  ${(perSecond(run) / perSecond(baseline)).toFixed(2).padStart(7)}× raw`);
 console.log(`durable appends of ${size}-byte entries, the log alone (best of ${walRounds})`);
 row("raw write+fdatasync (baseline)", baseline);
+row("raw O_DSYNC write, zero-filled file", best(wal.dsync));
 row("wal, 1 writer", best(wal.one));
 row(`wal, ${walWriters} writers`, best(wal.many));
 const concurrentRate = perSecond(best(wal.many));

@@ -1,6 +1,7 @@
 // The measurements of bench/wal, shared with bench/raft: durable appends to the write-ahead log
-// by concurrent writers, and the raw baseline of write + fdatasync of the same bytes on a plain
-// file. Each run uses a fresh directory under `root` and removes it.
+// by concurrent writers, and the raw baselines of the same bytes: write + fdatasync on a plain
+// file, and O_DSYNC writes (what the log itself uses where the platform has it) on a zero-filled one. Each run uses a fresh directory under `root` and removes it.
+import { constants } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Wal, type Preallocation, type WalRecord } from "@coal/runtime/wal";
@@ -17,20 +18,25 @@ export const recordBytesOf = (size: number) => 32 + Math.ceil(size / 8) * 8;
 export const defaultSegmentBytes = 64 * 1024 * 1024;
 
 /** write + fdatasync of one record's bytes at a time, one writer, on a plain file (`grow`) or a zero-filled one. */
-export async function rawAppends(root: string, count: number, size: number, grow = true): Promise<AppendRun> {
+/** `count` durable appends, each awaited: write + fdatasync, or (`dsync`) one write on an O_DSYNC descriptor. */
+export async function rawAppends(root: string, count: number, size: number, grow = true, dsync = false): Promise<AppendRun> {
   const directory = await mkdtemp(join(root, "raw-"));
   const recordBytes = recordBytesOf(size);
-  const file = await open(join(directory, "raw"), "w+");
+  let file = await open(join(directory, "raw"), "w+");
   const bytes = new Uint8Array(recordBytes).fill(42);
   if (!grow) {
     const zeros = new Uint8Array(1024 * 1024);
     for (let at = 0; at < count * recordBytes; at += zeros.length) await file.write(zeros, 0, zeros.length, at);
     await file.sync();
   }
+  if (dsync) {
+    await file.close();
+    file = await open(join(directory, "raw"), constants.O_RDWR | constants.O_DSYNC);
+  }
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     await file.write(bytes, 0, bytes.length, i * recordBytes);
-    await file.datasync();
+    if (!dsync) await file.datasync();
   }
   const ms = performance.now() - started;
   await file.close();

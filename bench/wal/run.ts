@@ -74,12 +74,13 @@ await raw(200, true);
 await wal(200, 1);
 await wal(2000, writers);
 
-const results: Record<string, Run[]> = { rawGrow: [], rawPreallocated: [], wal1: [], walN: [], wal1Sparse: [], walNSparse: [] };
+const results: Record<string, Run[]> = { rawGrow: [], rawPreallocated: [], rawDsync: [], wal1: [], walN: [], wal1Sparse: [], walNSparse: [] };
 const preallocationMs: Record<Preallocation, number[]> = { "zero-fill": [], truncate: [] };
 for (let round = 0; round < rounds; round++) {
   // Interleaved, so every configuration sees the same disk weather.
   results["rawGrow"]!.push(await raw(serialEntries, true));
   results["rawPreallocated"]!.push(await raw(serialEntries, false));
+  results["rawDsync"]!.push(await rawAppends(root, serialEntries, size, false, true));
   results["wal1"]!.push(await wal(serialEntries, 1));
   results["walN"]!.push(await wal(concurrentEntries, writers));
   results["wal1Sparse"]!.push(await wal(serialEntries, 1, "truncate"));
@@ -97,6 +98,7 @@ const row = (label: string, run: Run) =>
 console.log("durable appends");
 row("raw write+fdatasync, plain file (baseline)", baseline);
 row("raw write+fdatasync, zero-filled file", best(results["rawPreallocated"]!));
+row("raw O_DSYNC write, zero-filled file", best(results["rawDsync"]!));
 row("wal, 1 writer", best(results["wal1"]!));
 row(`wal, ${writers} writers`, best(results["walN"]!));
 const concurrent = perSecond(best(results["walN"]!));

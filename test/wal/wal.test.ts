@@ -347,3 +347,20 @@ describe("misuse and failure", () => {
     await again.close();
   });
 });
+
+describe("nodeFs", () => {
+  it("writes durably through the O_DSYNC descriptor, also after the file is renamed into place", async () => {
+    const { nodeFs } = await import("@coal/runtime/wal");
+    const directory = await temporaryDirectory();
+    const file = await nodeFs.open(join(directory, "spare"), "create");
+    await file.write(new Uint8Array(4096), 0); // preallocated, as a spare segment is
+    await nodeFs.rename(join(directory, "spare"), join(directory, "segment"));
+    expect(file.writeDurably).toBeTypeOf("function");
+    await file.writeDurably!(Uint8Array.of(1, 2, 3, 4), 100);
+    await file.close();
+    const again = await nodeFs.open(join(directory, "segment"), "read");
+    expect([...(await again.read(99, 6))]).toEqual([0, 1, 2, 3, 4, 0]);
+    expect(await again.size()).toBe(4096);
+    await again.close();
+  });
+});

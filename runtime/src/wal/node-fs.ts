@@ -1,4 +1,5 @@
 // `WalFs` on node:fs: the only file in the store that touches the real disk.
+import { constants } from "node:fs";
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { OpenMode, WalFile, WalFs } from "./fs.js";
@@ -9,7 +10,21 @@ class NodeFile implements WalFile {
   constructor(
     readonly path: string,
     private readonly handle: FileHandle,
+    /** The same file opened O_DSYNC (writable files only): each write durable when it returns. */
+    private readonly durable?: FileHandle,
   ) {}
+
+  async writeDurably(data: Uint8Array, position: number): Promise<void> {
+    if (this.durable === undefined) {
+      await this.write(data, position);
+      return this.datasync();
+    }
+    let written = 0;
+    while (written < data.length) {
+      const { bytesWritten } = await this.durable.write(data, written, data.length - written, position + written);
+      written += bytesWritten;
+    }
+  }
 
   async size(): Promise<number> {
     return (await this.handle.stat()).size;
@@ -46,7 +61,8 @@ class NodeFile implements WalFile {
     return this.handle.sync();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.durable?.close();
     return this.handle.close();
   }
 }
@@ -65,7 +81,15 @@ export const nodeFs: WalFs = {
   },
   readdir: (path) => readdir(path),
   async open(path, mode) {
-    return new NodeFile(path, await open(path, flags[mode]));
+    const handle = await open(path, flags[mode]);
+    if (mode === "read" || constants.O_DSYNC === undefined) return new NodeFile(path, handle);
+    // Opened now, by path, before any rename: a spare segment is renamed into place later.
+    try {
+      return new NodeFile(path, handle, await open(path, constants.O_RDWR | constants.O_DSYNC));
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   },
   rename: (from, to) => rename(from, to),
   unlink: (path) => unlink(path),

@@ -320,8 +320,11 @@ export class Wal {
     assert(at === bytes);
     assert(base + bytes <= 2 ** 32, "a segment cannot grow past 4 GiB: batch offsets are u32");
 
-    await active.file.write(buffer, base);
-    await active.file.datasync();
+    if (active.file.writeDurably !== undefined) await active.file.writeDurably(buffer, base);
+    else {
+      await active.file.write(buffer, base);
+      await active.file.datasync();
+    }
 
     active.offset = base + bytes;
     active.info.lowestIndex = Math.min(active.info.lowestIndex, lowestIndex);
