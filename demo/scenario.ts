@@ -23,6 +23,7 @@ import {
   followRetirements,
   heartbeatEntry,
   imageHash,
+  requestOverStreams,
   retirementEntry,
   retirementMarker,
   verifyChronicle,
@@ -141,7 +142,7 @@ export async function operator(s: Stage, index: number): Promise<void> {
   const almanac = await Almanac.start({ key: ids.coalition.modules.almanac.fingerprint, ticks: ids.modules.almanac.ticks, peer, members, cadenceMs: 250, ...timing });
   const chronicle = await Chronicle.open({ key: ids.modules.chronicle.log, peer, writers: members, clients: "any", ...timing });
   const atlas = await Atlas.open({ key: ids.modules.atlas.cards, peer, writers: members, clients: "any", ...timing });
-  const compute = await Compute.open({ key: ids.coalition.modules.compute.fingerprint, peer, members, root: s.pki.trusted, clients: "any", ...timing });
+  const compute = await Compute.open({ key: ids.coalition.modules.compute.fingerprint, peer, members, root: s.pki.trusted, clients: "any", streams: { requests: ids.modules.compute.requests, grants: ids.modules.compute.grants }, ...timing });
   // What `coal node` does for an operator hosting these modules (runtime/src/node/runner.ts): the
   // committee catalogues every citizen in the Atlas and follows the Chronicle's retirement markers.
   const stopFollowing = followRetirements(chronicle, atlas, (marker) => s.line("atlas", `operator ${index} applied the retirement marker: ${short(toHex(marker.retiring.stable_id))} → Retired, successor_hint ${marker.replacement === undefined ? "none" : short(toHex(marker.replacement.stable_id))}`));
@@ -468,7 +469,8 @@ export async function lateConsumer(s: Stage): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Compute: providers register through a committee member — a TDX provider with a quote that
 // verifies, a plain one, and one with a forged quote (refused) —, then accuracy_reputation asks for
-// a TDX-required evaluation job and checks the grant's measurements.
+// a TDX-required evaluation job on the module's requests stream, takes the grant from its grants
+// stream, and checks the grant's measurements.
 
 export async function computeUser(s: Stage): Promise<void> {
   const peer = await s.join("compute-user");
@@ -485,10 +487,13 @@ export async function computeUser(s: Stage): Promise<void> {
   s.section("compute", "providers register; a TDX-required request is granted to a provider whose quote verifies");
   s.line("providers", `TDX provider registered (quote verified against the ${pki.label}); plain provider registered; forged quote refused — ${forged}`);
   const manifest = { name: "forecast-eval", version: "1.0.0", commit_hash: sha(Buffer.from("eval@1.0.0")), min_cpu_millicores: 4000, min_ram_mib: 8192, min_storage_gib: 50, tdx: { kind: "Required" as const } };
-  const request = { request_id: sha(Buffer.from("req-1")), image_hash: imageHash(manifest), manifest, deadline: BigInt(pki.now + 600_000), requester: fromHex(ids.citizens.accuracy_reputation.stableId) };
-  const grant = await compute.request(request, pki.now);
+  // The request goes out on the module's `requests` stream, the grant comes back on `grants`.
+  const request = { request_id: sha(Buffer.from("req-1")), image_hash: imageHash(manifest), manifest, deadline: BigInt(Date.now() + 60_000), requester: fromHex(ids.citizens.accuracy_reputation.stableId) };
+  const grants = s.b.compute.grants.subscribe(peer);
+  const grant = await requestOverStreams(s.b.compute.requests.producer(peer), grants, request, { resendMs: 500, timeoutMs: 20_000 });
+  grants.close();
   const check = verifyGrant(grant, request, mrtd);
-  s.line("grant", `request ${short(toHex(request.request_id))} → provider ${short(toHex(grant.provider))}, expected MRTD ${short(toHex(grant.expected_mrtd!))}…; requester's check: ${check.ok ? "ok" : check.reason}`);
+  s.line("grant", `request ${short(toHex(request.request_id))} on the requests stream → grant on the grants stream: provider ${short(toHex(grant.provider))}, expected MRTD ${short(toHex(grant.expected_mrtd!))}…; requester's check: ${check.ok ? "ok" : check.reason}`);
   s.fact("compute", { granted: check.ok, forgedRefused: forged !== "accepted" });
   compute.close();
   await s.cue("stop");

@@ -20,7 +20,7 @@ const steps = [
   /late consumer resolves prophet .* → oracle_/,
   /forecast\s+late consumer receives/,
   /heartbeat\s+prophet → chronicle/,
-  /grant .*requester's check: ok/,
+  /grant\s+request \w+ on the requests stream → grant on the grants stream: .*requester's check: ok/,
   /forged quote refused — quote-invalid: step 4/,
   /chain verifies/,
   /tamper .*detected at entry 3/,

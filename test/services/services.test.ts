@@ -187,4 +187,42 @@ describe("Compute", () => {
     expect(new Set(views).size).toBe(1);
     expect(members[0]!.providers()).toHaveLength(2);
   });
+
+  it("takes requests on the module's requests stream and answers with grants on its grants stream, the same grant for a request sent again", async () => {
+    const { Compute, ComputeRefused, imageHash, requestOverStreams, verifyGrant } = await import("@coal/runtime/services");
+    const net = Network.memory();
+    const peers = [net.join(), net.join(), net.join()];
+    const streams = { requests: "a1".repeat(32), grants: "a2".repeat(32) };
+    const members = await Promise.all(peers.map((peer) => Compute.open({ key: "compute-streams", peer, members: peers.map((p) => p.id), streams, ...fast })));
+    cleanups.push(() => Promise.all(members.map((m) => m.close())).then(() => {}));
+    await members[0]!.group.when().leader();
+    const id = (n: number) => new Uint8Array(32).fill(n);
+    await members[0]!.register({ provider: id(1), cpu_millicores: 8000, ram_mib: 8192, storage_gib: 100, tdx_capable: false });
+
+    // A requester outside the committee, on the streams alone.
+    const requester = net.join();
+    const grants = requester.consume(streams.grants);
+    const decoded = (async function* () {
+      for await (const bytes of grants) yield codecs.ComputeGrant.decode(bytes);
+    })();
+    const producer = requester.produce(streams.requests);
+    const send = (request: Parameters<typeof requestOverStreams>[2]) => producer.send(codecs.ComputeRequest.encode(request));
+    const manifest = { name: "job", version: "1", commit_hash: id(9), min_cpu_millicores: 3000, min_ram_mib: 1024, min_storage_gib: 10, tdx: { kind: "None" as const } };
+    const request = { request_id: id(20), image_hash: imageHash(manifest), manifest, deadline: BigInt(Date.now() + 60_000), requester: id(21) };
+    const grant = await requestOverStreams({ send }, decoded, request, { resendMs: 200, timeoutMs: 10_000 });
+    expect(verifyGrant(grant, request)).toEqual({ ok: true });
+    expect(Buffer.from(grant.provider).equals(Buffer.from(id(1)))).toBe(true);
+    // Sent again: the same grant, not a second allocation of the provider's capacity.
+    const again = await requestOverStreams({ send }, decoded, request, { resendMs: 200, timeoutMs: 10_000 });
+    expect(codecs.ComputeGrant.encode(again)).toEqual(codecs.ComputeGrant.encode(grant));
+    for (const m of members) await m.group.when().reaches(members[0]!.group.status().commit);
+    expect(members.map((m) => m.providers()[0]!.free.cpu)).toEqual([5000, 5000, 5000]);
+    // A request nobody can hold gets no grant; the requester is told after its timeout.
+    const huge = { ...manifest, min_cpu_millicores: 999_999 };
+    const refused = await requestOverStreams({ send }, decoded, { ...request, request_id: id(22), manifest: huge, image_hash: imageHash(huge) }, { resendMs: 100, timeoutMs: 600 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ComputeRefused);
+    expect((refused as InstanceType<typeof ComputeRefused>).refusal).toBe("no-grant");
+    grants.close();
+    producer.close();
+  });
 });

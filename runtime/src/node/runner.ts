@@ -22,7 +22,7 @@ import { Atlas, catalogue, followRetirements } from "../services/atlas.js";
 import { trustedRoot, type TrustedRoot } from "../tdx/x509.js";
 import { Chronicle } from "../services/chronicle.js";
 import { Compute } from "../services/compute.js";
-import { AlmanacTickType, ChronicleEntryType, MemberCardType } from "../services/std-types.js";
+import { AlmanacTickType, ChronicleEntryType, ComputeGrantType, ComputeRequestType, MemberCardType } from "../services/std-types.js";
 
 export interface NodeConfig {
   readonly manifest: string;
@@ -145,7 +145,9 @@ export class NodeRunner {
         runner.hosted.push({ kind: "module", name: "atlas", group: atlas.cards, stop: () => atlas.close() });
         runner.log("info", "hosting the atlas");
       } else {
-        const compute = await Compute.open({ key: m.fingerprint, peer: node, members: config.members, store: await store("compute"), ...(root === undefined ? {} : { root }), ...serve, ...timing });
+        // Requests arrive on the module's `requests` stream and grants leave on `grants` (spec 06).
+        const streams = { requests: surface("compute", "requests", "stream", ComputeRequestType), grants: surface("compute", "grants", "stream", ComputeGrantType) };
+        const compute = await Compute.open({ key: m.fingerprint, peer: node, members: config.members, store: await store("compute"), streams, ...(root === undefined ? {} : { root }), ...serve, ...timing });
         runner.hosted.push({ kind: "module", name: "compute", group: compute.group, stop: () => compute.close() });
         runner.log("info", "hosting compute", root === undefined ? {} : { tdxRoot: config.tdxRoot });
       }

@@ -14,6 +14,7 @@ import { startKeyedGroup } from "../groups/id.js";
 import { jsonCodec, type StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
 import type { GroupPeer } from "../groups/collections.js";
+import type { StreamPeer } from "../net/memory.js";
 import { intelRoot } from "../tdx/intel-root.js";
 import { verifyQuote } from "../tdx/verify.js";
 import type { TrustedRoot } from "../tdx/x509.js";
@@ -32,6 +33,12 @@ export interface ComputeOptions {
   readonly electionTicks?: number;
   /** Providers and requesters outside the committee that may use it through a member (`Compute.client`). */
   readonly clients?: "any" | readonly string[];
+  /**
+   * The module's `requests` and `grants` streams (the bindings' `ids.modules.compute.requests` /
+   * `.grants`): when given, the committee takes requests published on the one and publishes the
+   * grants it commits on the other (see `Compute.open`). The peer must then be a stream peer.
+   */
+  readonly streams?: { readonly requests: string; readonly grants: string };
 }
 
 export interface ComputeClientOptions {
@@ -56,7 +63,8 @@ export type ComputeRefusal =
   | "no-provider"
   | "deadline-passed"
   | "duplicate-request"
-  | "malformed";
+  | "malformed"
+  | "no-grant";
 
 type Result = { readonly ok: true; readonly grant?: string } | { readonly ok: false; readonly refusal: ComputeRefusal; readonly message: string };
 
@@ -168,7 +176,48 @@ export class Compute {
   static async open(options: ComputeOptions): Promise<Compute> {
     const machine = new ComputeMachine(options.root ?? intelRoot);
     const group = await startKeyedGroup(options, machine);
-    return new Compute(group, machine);
+    const compute = new Compute(group, machine);
+    if (options.streams !== undefined) compute.serveStreams(options.peer as GroupPeer & StreamPeer, options.streams);
+    return compute;
+  }
+
+  private stopStreams: (() => void) | undefined;
+
+  /**
+   * The module's public surface (spec 06): a request published on `requests` is matched by the
+   * member that leads when it arrives, against the time then, and the committed grant published
+   * on `grants` by that member. A request already granted is answered with its grant again, so a
+   * requester that heard nothing may simply publish it again; a refused one gets no grant (ask
+   * through `Compute.client` for the reason).
+   */
+  private serveStreams(peer: GroupPeer & StreamPeer, streams: { readonly requests: string; readonly grants: string }): void {
+    const grants = peer.produce(streams.grants);
+    const requests = peer.consume(streams.requests);
+    this.stopStreams = () => {
+      requests.close();
+      grants.close();
+    };
+    void (async () => {
+      for await (const bytes of requests) {
+        if (this.group.status().role !== "leader") continue;
+        let request: ComputeRequest;
+        try {
+          request = codecs.ComputeRequest.decode(bytes);
+        } catch {
+          continue; // not a request: a stream carries what anyone publishes
+        }
+        const granted = this.machine.grants.get(toHex(request.request_id));
+        const answer = granted !== undefined ? Promise.resolve(granted) : this.request(request);
+        void answer.then(
+          (grant) => grants.send(codecs.ComputeGrant.encode(grant)).catch(() => undefined),
+          (error: unknown) => {
+            // A concurrent copy committed first: answer with its grant. Other refusals get none.
+            const now = this.machine.grants.get(toHex(request.request_id));
+            if (error instanceof ComputeRefused && error.refusal === "duplicate-request" && now !== undefined) void grants.send(codecs.ComputeGrant.encode(now)).catch(() => undefined);
+          },
+        );
+      }
+    })();
   }
 
   /** Registers a provider (with its TDX quote when it claims TDX); refused with a reason otherwise. */
@@ -187,6 +236,7 @@ export class Compute {
   }
 
   close(): Promise<void> {
+    this.stopStreams?.();
     return this.group.close();
   }
 
@@ -231,6 +281,40 @@ async function requestThrough(group: { execute(command: Command): Promise<Result
   const result = await group.execute({ op: "request", request: toHex(codecs.ComputeRequest.encode(request)), at });
   if (!result.ok) throw new ComputeRefused(result.refusal, result.message);
   return codecs.ComputeGrant.decode(Buffer.from(result.grant!, "hex"));
+}
+
+/**
+ * A requester on the module's streams (the bindings' `compute.requests` producer and
+ * `compute.grants` subscription): publishes `request` — again every `resendMs` until answered,
+ * which is safe, since the committee answers a request it granted with the same grant — and
+ * resolves with the grant for it. Fails with "no-grant" after `timeoutMs`: refused, or no
+ * committee heard it (`Compute.client` says which).
+ */
+export async function requestOverStreams(
+  requests: { send(request: ComputeRequest): Promise<void> },
+  grants: AsyncIterable<ComputeGrant>,
+  request: ComputeRequest,
+  options: { readonly resendMs?: number; readonly timeoutMs?: number } = {},
+): Promise<ComputeGrant> {
+  const resendMs = options.resendMs ?? 1000;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const wanted = toHex(request.request_id);
+  const iterator = grants[Symbol.asyncIterator]();
+  let next = iterator.next();
+  for (;;) {
+    await requests.send(request);
+    const resendAt = Math.min(deadline, Date.now() + resendMs);
+    while (Date.now() < resendAt) {
+      let timer: NodeJS.Timeout | undefined;
+      const result = await Promise.race([next, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(1, resendAt - Date.now()))))]);
+      clearTimeout(timer);
+      if (result === undefined) break;
+      if (result.done === true) throw new ComputeRefused("no-grant", "the grants stream ended before a grant came");
+      next = iterator.next();
+      if (toHex(result.value.request_id) === wanted) return result.value;
+    }
+    if (Date.now() >= deadline) throw new ComputeRefused("no-grant", `no grant for request ${wanted.slice(0, 16)}… within the time allowed (refused, or no committee heard it)`);
+  }
 }
 
 /**

@@ -6,4 +6,4 @@ export { Almanac, type AlmanacOptions } from "./almanac.js";
 export { Chronicle, ChronicleClient, entryHash, verifyChronicle, type Append, type ChronicleOptions, type ChronicleClientOptions, type ChronicleVerdict } from "./chronicle.js";
 export { Atlas, AtlasClient, catalogue, followRetirements, type Catalogued, resolveSuccessor, type Resolution } from "./atlas.js";
 export { chooseSuccessor, heartbeatEntry, judgeWindow, retirementEntry, retirementMarker, Watchdog, type AbandonmentVerdictKind, type Candidate, type SuccessorPolicy, type WindowReport } from "./patterns.js";
-export { Compute, ComputeClient, ComputeRefused, imageHash, verifyGrant, type ComputeOptions, type ComputeClientOptions, type ComputeRefusal } from "./compute.js";
+export { Compute, ComputeClient, ComputeRefused, imageHash, requestOverStreams, verifyGrant, type ComputeOptions, type ComputeClientOptions, type ComputeRefusal } from "./compute.js";
