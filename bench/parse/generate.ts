@@ -16,7 +16,7 @@ export interface GeneratedWorkspace {
 }
 
 /** A small deterministic PRNG (mulberry32), so the workspace is the same on every run. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -7,21 +7,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dumpTree, parse, type ParseResult } from "@coal/language";
 import { workspaceCodes } from "@coal/compiler";
-import { reparse } from "@coal/lsp";
+import { reparse, type Reparsed } from "@coal/lsp";
 import { repoRoot } from "../support/files.js";
-import { generateWorkspace } from "../../bench/parse/generate.js";
+import { generateWorkspace, prng } from "../../bench/parse/generate.js";
 import { openWorkspace } from "./harness.js";
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const snippets = ["", "}", "{", "organism x {", "/*", "*/", "///", "// c", '"', "a", "\n", ": ", ",", "(", ")", "[", "0x", "1h", " & ", "record R { a: u32 }\n", "\n\n", "import { A } from \"./a\"", "é🌧", "\r\n", "universe \"u\"\n"];
 
@@ -35,9 +25,11 @@ const corpus = ["ok", "err"].flatMap((dir) =>
     .map((name) => readFileSync(join(repoRoot, "test/parser", dir, name), "utf8")),
 );
 
-/** Applies random edits to `original` (each round from the previous text, or afresh), checking
- *  every incremental parse against a full one. Returns how many took the incremental path. */
-function editRandomly(original: string, rounds: number, random: () => number): { incremental: number; checked: number } {
+type Edit = { start: number; end: number; newText: string };
+
+/** Applies `rounds` random edits to `original` (each to the previous text, or afresh), handing each
+ *  to `step`, which re-parses and checks it; returns how many `step` did incrementally. */
+function walkRandomEdits(original: string, rounds: number, random: () => number, step: (text: string, parsed: ParseResult, edit: Edit, next: string) => Reparsed): number {
   let incremental = 0;
   let text = original;
   let parsed = parse(text);
@@ -48,14 +40,23 @@ function editRandomly(original: string, rounds: number, random: () => number): {
     }
     const start = Math.floor(random() * (text.length + 1));
     const end = Math.min(text.length, start + Math.floor(random() * 12 * (random() < 0.5 ? 0 : 1)));
-    const newText = snippets[Math.floor(random() * snippets.length)]!;
-    const next = text.slice(0, start) + newText + text.slice(end);
-    const result = reparse(text, parsed, { start, end, newText }, next, 0);
+    const edit = { start, end, newText: snippets[Math.floor(random() * snippets.length)]! };
+    const next = text.slice(0, start) + edit.newText + text.slice(end);
+    const result = step(text, parsed, edit, next);
     if (!result.full) incremental++;
-    expect(show(result.parsed), `edit ${JSON.stringify({ start, end, newText })} of:\n${text}`).toBe(show(parse(next)));
     text = next;
     parsed = result.parsed;
   }
+  return incremental;
+}
+
+/** Random edits, every incremental parse checked against a full one. */
+function editRandomly(original: string, rounds: number, random: () => number): { incremental: number; checked: number } {
+  const incremental = walkRandomEdits(original, rounds, random, (text, parsed, edit, next) => {
+    const result = reparse(text, parsed, edit, next, 0);
+    expect(show(result.parsed), `edit ${JSON.stringify(edit)} of:\n${text}`).toBe(show(parse(next)));
+    return result;
+  });
   return { incremental, checked: rounds };
 }
 
@@ -80,28 +81,13 @@ describe("incremental parsing", () => {
   it("gives the same parse when the old one is moved in place as when it is copied", () => {
     // As a document does: each parse is given up to the next edit. The copy is made first, from
     // the same old parse, before moving it in place can change it.
-    const inPlaceAgrees = (original: string, rounds: number, random: () => number) => {
-      let incremental = 0;
-      let text = original;
-      let parsed = parse(text);
-      for (let round = 0; round < rounds; round++) {
-        if (random() < 0.3) {
-          text = original;
-          parsed = parse(text);
-        }
-        const start = Math.floor(random() * (text.length + 1));
-        const end = Math.min(text.length, start + Math.floor(random() * 12 * (random() < 0.5 ? 0 : 1)));
-        const edit = { start, end, newText: snippets[Math.floor(random() * snippets.length)]! };
-        const next = text.slice(0, start) + edit.newText + text.slice(end);
+    const inPlaceAgrees = (original: string, rounds: number, random: () => number) =>
+      walkRandomEdits(original, rounds, random, (text, parsed, edit, next) => {
         const copied = show(reparse(text, parsed, edit, next, 0).parsed);
         const result = reparse(text, parsed, edit, next, 0, true);
-        if (!result.full) incremental++;
         expect(show(result.parsed), `edit ${JSON.stringify(edit)} of:\n${text}`).toBe(copied);
-        text = next;
-        parsed = result.parsed;
-      }
-      return incremental;
-    };
+        return result;
+      });
     const random = prng(5);
     for (const original of corpus) inPlaceAgrees(original, 20, random);
     const shard = [...generateWorkspace(40).files.values()][0]!;
