@@ -207,9 +207,25 @@ export class GroupClient<C, R> {
   }
 }
 
+/** How a peer outside a keyed group's committee reaches it (every service's `client` takes these). */
+export interface KeyedClientOptions {
+  /** The group key, as the members were started with. */
+  readonly key: string;
+  readonly peer: { readonly id: PeerId; channel(name: string): Channel };
+  /** The committee, asked in turn. */
+  readonly members: readonly PeerId[];
+  /** The members' timing: part of the group's id. */
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
+  readonly attemptMs?: number;
+  /** How long a request tries in all. Default 15 s. */
+  readonly timeoutMs?: number;
+}
+
 /** A client of the group `startKeyedGroup` starts for `key` and `machine` with the same timing. */
 export function connectKeyedGroup<C, R>(
-  options: { readonly key: string; readonly peer: GroupClientOptions<C, R>["peer"]; readonly members: readonly PeerId[]; readonly tickMs?: number; readonly electionTicks?: number; readonly attemptMs?: number; readonly timeoutMs?: number },
+  options: KeyedClientOptions,
   machine: Pick<StateMachine<C, R, unknown, unknown>, "signature" | "commands" | "results">,
 ): GroupClient<C, R> {
   const id = groupId({ key: options.key, tickMs: options.tickMs ?? 50, electionTicks: options.electionTicks ?? 10, heartbeatTicks: 1, machine: machine.signature });

@@ -9,7 +9,7 @@ import { toHex } from "../identity/bytes.js";
 import { derive, id } from "../identity/hash.js";
 import type { Channel, PeerId } from "../net/memory.js";
 import type { Group, GroupStatus } from "./group.js";
-import { connectKeyedGroup, type GroupClient } from "./client.js";
+import { connectKeyedGroup, type GroupClient, type KeyedClientOptions } from "./client.js";
 import type { Consistency } from "./group.js";
 import { startKeyedGroup } from "./id.js";
 import type { GroupStore } from "./store.js";
@@ -491,17 +491,11 @@ export const Collections = {
 };
 
 /** How a peer outside a collection's writers reaches it: through any writer (see client.ts). */
-export interface CollectionClientOptions {
+export type CollectionClientOptions = Omit<KeyedClientOptions, "key" | "members"> & {
   readonly id: string;
-  readonly peer: GroupPeer;
   /** The writers (the committee), asked in turn. */
   readonly writers: readonly PeerId[];
-  readonly tickMs?: number;
-  readonly electionTicks?: number;
-  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
-  readonly attemptMs?: number;
-  readonly timeoutMs?: number;
-}
+};
 
 /**
  * A map reached through its writers: writes go through one of them (at most once however often

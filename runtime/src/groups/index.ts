@@ -7,4 +7,4 @@ export { walStore } from "./wal-store.js";
 export { collection, Collections, collectionSignature, type CollectionHandle, type MemberOptions, ReplicatedCell, ReplicatedMap, ReplicatedOnce, ReplicatedPriorityQueue, ReplicatedSet, ReplicatedVec, MapClient, type CollectionClientOptions, type CollectionKind, type CollectionOptions, type GroupPeer, type Versioned } from "./collections.js";
 export { groupId, type GroupIdInputs } from "./id.js";
 export { startKeyedGroup, type KeyedGroupOptions } from "./id.js";
-export { GroupClient, connectKeyedGroup, type GroupClientOptions } from "./client.js";
+export { GroupClient, connectKeyedGroup, type GroupClientOptions, type KeyedClientOptions } from "./client.js";

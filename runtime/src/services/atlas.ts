@@ -4,7 +4,8 @@
 // those hints from any stable id to the latest live successor, so a consumer holding an old id
 // finds who carries on.
 import { toHex } from "../identity/bytes.js";
-import { Collections, MapClient, type CollectionClientOptions, type CollectionOptions, type ReplicatedMap } from "../groups/collections.js";
+import type { KeyedClientOptions } from "../groups/client.js";
+import { Collections, MapClient, type CollectionOptions, type ReplicatedMap } from "../groups/collections.js";
 import { codec } from "../identity/codec.js";
 import { primitive } from "../identity/types.js";
 import { codecs, type ChronicleEntry, type MemberCard, type RetirementMarker } from "./std-types.js";
@@ -51,7 +52,7 @@ export class Atlas {
   }
 
   /** A client: registers and resolves through a committee member (key: `ids.modules.atlas.cards`). */
-  static client(options: Omit<CollectionClientOptions, "id" | "writers"> & { readonly key: string; readonly members: readonly string[] }): AtlasClient {
+  static client(options: KeyedClientOptions): AtlasClient {
     const { key, members, ...rest } = options;
     return new AtlasClient(new MapClient({ ...rest, id: key, writers: members }, digestCodec, codecs.MemberCard));
   }

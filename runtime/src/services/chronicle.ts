@@ -6,7 +6,7 @@
 import { equalBytes, toHex } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
 import type { Group } from "../groups/group.js";
-import { connectKeyedGroup, type GroupClient } from "../groups/client.js";
+import { connectKeyedGroup, type GroupClient, type KeyedClientOptions } from "../groups/client.js";
 import { startKeyedGroup } from "../groups/id.js";
 import type { ByteCodec, StateMachine } from "../groups/state-machine.js";
 import type { GroupStore } from "../groups/store.js";
@@ -26,18 +26,8 @@ export interface ChronicleOptions {
   readonly clients?: "any" | readonly string[];
 }
 
-/** How a peer outside the committee reaches the Chronicle. */
-export interface ChronicleClientOptions {
-  readonly key: string;
-  readonly peer: GroupPeer;
-  /** The committee (the writers), asked in turn. */
-  readonly members: readonly string[];
-  readonly tickMs?: number;
-  readonly electionTicks?: number;
-  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
-  readonly attemptMs?: number;
-  readonly timeoutMs?: number;
-}
+/** How a peer outside the committee reaches the Chronicle (`key`: the `log` collection's id). */
+export type ChronicleClientOptions = KeyedClientOptions;
 
 export interface Append {
   readonly kind: ChronicleKind["kind"];

@@ -9,10 +9,9 @@
 import { equalBytes, toHex } from "../identity/bytes.js";
 import { derive, H, id } from "../identity/hash.js";
 import type { Group } from "../groups/group.js";
-import { connectKeyedGroup, type GroupClient } from "../groups/client.js";
-import { startKeyedGroup } from "../groups/id.js";
+import { connectKeyedGroup, type GroupClient, type KeyedClientOptions } from "../groups/client.js";
+import { startKeyedGroup, type KeyedGroupOptions } from "../groups/id.js";
 import { jsonCodec, type StateMachine } from "../groups/state-machine.js";
-import type { GroupStore } from "../groups/store.js";
 import type { GroupPeer } from "../groups/collections.js";
 import type { StreamPeer } from "../net/memory.js";
 import { intelRoot } from "../tdx/intel-root.js";
@@ -20,19 +19,10 @@ import { verifyQuote } from "../tdx/verify.js";
 import type { TrustedRoot } from "../tdx/x509.js";
 import { codecs, type ComputeGrant, type ComputeManifest, type ComputeRequest, type ProviderCard } from "./std-types.js";
 
-export interface ComputeOptions {
-  /** The group key: the compute module's fingerprint. */
-  readonly key: string;
-  readonly peer: GroupPeer;
-  readonly members: readonly string[];
-  readonly learners?: readonly string[];
+/** A member's options: the keyed group's (key: the compute module's fingerprint), and these. */
+export interface ComputeOptions extends KeyedGroupOptions {
   /** The root provider quotes must chain to. Default: Intel's pinned SGX root. */
   readonly root?: TrustedRoot;
-  readonly store?: GroupStore;
-  readonly tickMs?: number;
-  readonly electionTicks?: number;
-  /** Providers and requesters outside the committee that may use it through a member (`Compute.client`). */
-  readonly clients?: "any" | readonly string[];
   /**
    * The module's `requests` and `grants` streams (the bindings' `ids.modules.compute.requests` /
    * `.grants`): when given, the committee takes requests published on the one and publishes the
@@ -41,17 +31,9 @@ export interface ComputeOptions {
   readonly streams?: { readonly requests: string; readonly grants: string };
 }
 
-export interface ComputeClientOptions {
-  readonly key: string;
-  readonly peer: GroupPeer;
-  readonly members: readonly string[];
+export interface ComputeClientOptions extends KeyedClientOptions {
   /** The root the committee verifies quotes against (it is part of the group's id). Default Intel's. */
   readonly root?: TrustedRoot;
-  readonly tickMs?: number;
-  readonly electionTicks?: number;
-  /** How long one member has to answer before the next is asked. Default 1 500 ms. */
-  readonly attemptMs?: number;
-  readonly timeoutMs?: number;
 }
 
 type Command = { readonly op: "register"; readonly card: string; readonly quote?: string; readonly at: number } | { readonly op: "request"; readonly request: string; readonly at: number };
