@@ -128,7 +128,9 @@ export default function counter() {
       children[2]!.kill("SIGTERM");
       expect(await exited).toBe(0);
       const records = logs[2]!.map((line) => JSON.parse(line) as { level: string; msg: string });
-      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "hosting an organism committee", "leader", "the atlas holds a card for every citizen", "shutting down", "stopped"]));
+      expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["node started", "hosting the almanac", "hosting the chronicle", "hosting the atlas", "hosting an organism committee", "leader", "shutting down", "stopped"]));
+      // The node that committed the cards said so (which node led the Atlas is not fixed).
+      expect(logs.flat().filter((line) => line.includes('"msg":"the atlas holds a card for every citizen"')).length).toBeGreaterThanOrEqual(1);
       // The Atlas leader's node applied the marker, and said so.
       expect(logs.flat().filter((line) => line.includes('"msg":"atlas follows a retirement marker"')).length).toBeGreaterThanOrEqual(1);
     } finally {
